@@ -1,0 +1,140 @@
+//! The OpenAPI schemas of the kinds podflow serves: the real Kubernetes 1.32 definitions
+//! (`assets/openapi/definitions.json`, see `tools/gen-openapi-definitions.py`), embedded in the
+//! binary. Strict field validation, strategic merge patch (its merge keys come from
+//! `x-kubernetes-patch-merge-key`), server-side apply and the `/openapi/v3` documents all read
+//! them from here, so they agree with each other and with a real cluster.
+
+use serde_json::{Map, Value};
+use std::sync::OnceLock;
+
+const DEFINITIONS: &str = include_str!("../../assets/openapi/definitions.json");
+const REF_PREFIX: &str = "#/components/schemas/";
+
+/// All definitions, keyed by their OpenAPI name (`io.k8s.api.core.v1.Pod`).
+pub struct Schema {
+    definitions: Map<String, Value>,
+}
+
+impl Schema {
+    /// The embedded schema, parsed once.
+    pub fn get() -> &'static Schema {
+        static SCHEMA: OnceLock<Schema> = OnceLock::new();
+        SCHEMA.get_or_init(|| {
+            let definitions = match serde_json::from_str(DEFINITIONS) {
+                Ok(Value::Object(map)) => map,
+                _ => Map::new(),
+            };
+            Schema { definitions }
+        })
+    }
+
+    pub fn definitions(&self) -> &Map<String, Value> {
+        &self.definitions
+    }
+
+    pub fn definition(&self, name: &str) -> Option<&Value> {
+        self.definitions.get(name)
+    }
+
+    /// The definition whose `x-kubernetes-group-version-kind` names this kind.
+    pub fn for_kind(&self, group: &str, version: &str, kind: &str) -> Option<(&str, &Value)> {
+        self.definitions.iter().find_map(|(name, def)| {
+            let gvks = def.get("x-kubernetes-group-version-kind")?.as_array()?;
+            gvks.iter()
+                .any(|gvk| {
+                    gvk.get("group").and_then(Value::as_str) == Some(group)
+                        && gvk.get("version").and_then(Value::as_str) == Some(version)
+                        && gvk.get("kind").and_then(Value::as_str) == Some(kind)
+                })
+                .then_some((name.as_str(), def))
+        })
+    }
+
+    /// The definition name a `$ref` points at.
+    pub fn ref_name(node: &Value) -> Option<&str> {
+        node.get("$ref")?.as_str()?.strip_prefix(REF_PREFIX)
+    }
+
+    /// Follows `$ref` (and a single-element `allOf` wrapping one) until a concrete schema.
+    /// Unknown references resolve to the node itself.
+    pub fn resolve<'a>(&'a self, mut node: &'a Value) -> &'a Value {
+        for _ in 0..32 {
+            let target = if let Some(name) = Self::ref_name(node) {
+                self.definitions.get(name)
+            } else if let Some([only]) = node
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+            {
+                Some(only)
+            } else {
+                None
+            };
+            match target {
+                Some(next) => node = next,
+                None => return node,
+            }
+        }
+        node
+    }
+
+    /// The (resolved) schema of property `field` of an object schema.
+    pub fn property<'a>(&'a self, node: &'a Value, field: &str) -> Option<&'a Value> {
+        let node = self.resolve(node);
+        node.get("properties")?.get(field).map(|p| self.resolve(p))
+    }
+
+    /// The raw (unresolved) property node, which carries the field's own extensions such as
+    /// `x-kubernetes-patch-merge-key` next to its `$ref`.
+    pub fn property_raw<'a>(&'a self, node: &'a Value, field: &str) -> Option<&'a Value> {
+        self.resolve(node).get("properties")?.get(field)
+    }
+
+    /// The (resolved) schema of an array's items.
+    pub fn items<'a>(&'a self, node: &'a Value) -> Option<&'a Value> {
+        self.resolve(node).get("items").map(|i| self.resolve(i))
+    }
+
+    /// The (resolved) schema of a map's values (`additionalProperties`).
+    pub fn additional_properties<'a>(&'a self, node: &'a Value) -> Option<&'a Value> {
+        match self.resolve(node).get("additionalProperties") {
+            Some(v @ Value::Object(_)) => Some(self.resolve(v)),
+            _ => None,
+        }
+    }
+
+    /// The schema's `type` (`object`, `array`, `string`, `integer`, `number`, `boolean`), if it
+    /// names one.
+    pub fn type_of<'a>(&'a self, node: &'a Value) -> Option<&'a str> {
+        self.resolve(node).get("type").and_then(Value::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pod_schema_knows_containers_and_their_merge_key() {
+        let schema = Schema::get();
+        let (name, pod) = schema.for_kind("", "v1", "Pod").expect("Pod schema");
+        assert_eq!(name, "io.k8s.api.core.v1.Pod");
+        let spec = schema.property(pod, "spec").expect("spec");
+        let raw = schema.property_raw(spec, "containers").expect("containers");
+        assert_eq!(raw["x-kubernetes-patch-merge-key"], "name");
+        let container = schema
+            .items(schema.property(spec, "containers").unwrap())
+            .unwrap();
+        assert!(schema.property(container, "imagePullPolicy").is_some());
+        assert!(schema.property(container, "imagePullPolcy").is_none());
+    }
+
+    #[test]
+    fn deployment_schema_is_found_by_group_version_kind() {
+        let schema = Schema::get();
+        let (name, _) = schema
+            .for_kind("apps", "v1", "Deployment")
+            .expect("Deployment");
+        assert_eq!(name, "io.k8s.api.apps.v1.Deployment");
+    }
+}

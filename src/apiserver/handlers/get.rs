@@ -1,0 +1,38 @@
+//! `get`: one object by name (also `…/status`, which reads the whole object).
+
+use super::{name_of, output};
+use crate::api::kinds::ResourceType;
+use crate::api::status::ApiError;
+use crate::apiserver::Ctx;
+use crate::apiserver::request::ApiResponse;
+use crate::flow::HopKind;
+
+pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
+    let name = name_of(ctx)?;
+    let object = ctx
+        .server
+        .objects()
+        .get_existing(rt, ctx.info.namespace.as_deref(), name)?;
+    read_hop(ctx, rt, name, &object);
+    Ok(output::object(ctx, rt, 200, object))
+}
+
+/// Reads are hops too, recorded without holding the request.
+fn read_hop(ctx: &Ctx<'_>, rt: &ResourceType, name: &str, object: &serde_json::Value) {
+    let rev = object
+        .pointer("/metadata/resourceVersion")
+        .and_then(|v| v.as_str())
+        .and_then(|v| v.parse().ok());
+    let uid = object.pointer("/metadata/uid").and_then(|v| v.as_str());
+    let mut hop = crate::flow::Hop::new(
+        "apiserver",
+        "etcd",
+        HopKind::Read,
+        format!("range {}", rt.key(ctx.info.namespace.as_deref(), name)),
+    )
+    .object(Some(ctx.object_ref(rt.kind, name, uid)));
+    if let Some(rev) = rev {
+        hop = hop.rev(rev);
+    }
+    ctx.server.flow().record(hop);
+}

@@ -1,0 +1,76 @@
+//! `pods/log` (GET): a container's output, as `kubectl logs` reads it. The apiserver checks
+//! the pod and container and asks the pod's node for the log; a pod that is not on a node, or
+//! whose container has not started, gets kube-apiserver's 400.
+
+use super::name_of;
+use crate::api::kinds::ResourceType;
+use crate::api::status::ApiError;
+use crate::apiserver::Ctx;
+use crate::apiserver::request::ApiResponse;
+use serde_json::Value;
+
+pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
+    let name = name_of(ctx)?;
+    let pod = ctx
+        .server
+        .objects()
+        .get_existing(rt, ctx.info.namespace.as_deref(), name)?;
+    let containers: Vec<String> = pod
+        .pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .map(|cs| {
+            cs.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let container = match ctx.req.query("container").filter(|c| !c.is_empty()) {
+        Some(c) if containers.iter().any(|name| name == c) => c.to_string(),
+        Some(c) => {
+            return Err(ApiError::bad_request(format!(
+                "container {c} is not valid for pod {name}"
+            )));
+        }
+        None if containers.len() == 1 => containers[0].clone(),
+        None => {
+            return Err(ApiError::bad_request(format!(
+                "a container name must be specified for pod {name}, choose one of: [{}]",
+                containers.join(" ")
+            )));
+        }
+    };
+    if pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+    {
+        return Err(ApiError::bad_request(format!(
+            "pod {name} does not have a host assigned"
+        )));
+    }
+    let status = pod
+        .pointer("/status/containerStatuses")
+        .and_then(Value::as_array)
+        .and_then(|statuses| {
+            statuses
+                .iter()
+                .find(|s| s.get("name").and_then(Value::as_str) == Some(container.as_str()))
+        });
+    let waiting = status
+        .and_then(|s| s.pointer("/state/waiting/reason"))
+        .and_then(Value::as_str)
+        .unwrap_or("ContainerCreating");
+    let started = status.is_some_and(|s| {
+        s.pointer("/state/running").is_some() || s.pointer("/state/terminated").is_some()
+    });
+    if !started {
+        return Err(ApiError::bad_request(format!(
+            "container \"{container}\" in pod \"{name}\" is waiting to start: {waiting}"
+        )));
+    }
+    // Containers start only on a node, and nodes run with the kubelets: until then no
+    // container is ever started, so there is no log to read.
+    Err(ApiError::service_unavailable(format!(
+        "the kubelet on node for pod {name} is not reachable"
+    )))
+}

@@ -1,0 +1,179 @@
+//! The transport-neutral request and response of the pipeline. An HTTPS request from kubectl
+//! and an in-process call from a controller are both turned into an `ApiRequest`, and both get
+//! an `ApiResponse` back: the transport is a thin shell around the one pipeline.
+
+use crate::apiserver::authn::UserInfo;
+use bytes::Bytes;
+use std::collections::BTreeMap;
+use tokio::sync::mpsc;
+
+/// Who the caller says it is, before authentication.
+#[derive(Debug, Clone, Default)]
+pub enum Credentials {
+    /// Nothing presented: anonymous.
+    #[default]
+    None,
+    /// A TLS client certificate chain (DER, leaf first) and/or an `Authorization: Bearer` token.
+    Presented {
+        certificates: Vec<Vec<u8>>,
+        bearer: Option<String>,
+    },
+    /// An in-process component: already known to the process, as a kubelet's or the
+    /// scheduler's client certificate would be.
+    InProcess(UserInfo),
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiRequest {
+    pub method: http::Method,
+    pub path: String,
+    pub query: BTreeMap<String, String>,
+    pub accept: String,
+    pub content_type: String,
+    pub user_agent: String,
+    pub body: Bytes,
+    pub credentials: Credentials,
+}
+
+impl ApiRequest {
+    pub fn new(method: http::Method, path_and_query: &str) -> ApiRequest {
+        let (path, query) = match path_and_query.split_once('?') {
+            Some((p, q)) => (p, parse_query(q)),
+            None => (path_and_query, BTreeMap::new()),
+        };
+        ApiRequest {
+            method,
+            path: path.to_string(),
+            query,
+            accept: String::new(),
+            content_type: String::new(),
+            user_agent: String::new(),
+            body: Bytes::new(),
+            credentials: Credentials::None,
+        }
+    }
+
+    pub fn query(&self, key: &str) -> Option<&str> {
+        self.query.get(key).map(String::as_str)
+    }
+
+    /// The client, as the flow names it: `kubectl` for kubectl's User-Agent.
+    pub fn client_name(&self) -> String {
+        let agent = self.user_agent.split('/').next().unwrap_or("");
+        if agent.starts_with("kubectl") {
+            "kubectl".to_string()
+        } else if let Credentials::InProcess(user) = &self.credentials {
+            user.component_name()
+        } else if agent.is_empty() {
+            "client".to_string()
+        } else {
+            agent.to_string()
+        }
+    }
+}
+
+/// Decodes a query string (`a=b&c=d%2Fe`). Repeated keys keep the last value.
+pub fn parse_query(query: &str) -> BTreeMap<String, String> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, v)) => (percent_decode(k), percent_decode(v)),
+            None => (percent_decode(pair), String::new()),
+        })
+        .collect()
+}
+
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 3;
+                    continue;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// What the pipeline answers.
+pub enum ApiResponse {
+    /// A whole body.
+    Full {
+        status: u16,
+        content_type: &'static str,
+        body: Bytes,
+        warnings: Vec<String>,
+    },
+    /// A streamed body (watch, `logs -f`): chunks until the sender drops.
+    Stream {
+        status: u16,
+        content_type: &'static str,
+        chunks: mpsc::Receiver<Bytes>,
+    },
+}
+
+impl ApiResponse {
+    pub fn json(status: u16, value: &serde_json::Value) -> ApiResponse {
+        ApiResponse::Full {
+            status,
+            content_type: "application/json",
+            body: Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiResponse::Full { status, .. } | ApiResponse::Stream { status, .. } => *status,
+        }
+    }
+
+    /// The body of a full response (empty for streams).
+    pub fn body(&self) -> &[u8] {
+        match self {
+            ApiResponse::Full { body, .. } => body,
+            ApiResponse::Stream { .. } => &[],
+        }
+    }
+
+    pub fn with_warnings(mut self, extra: Vec<String>) -> ApiResponse {
+        if let ApiResponse::Full { warnings, .. } = &mut self {
+            warnings.extend(extra);
+        }
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_is_decoded() {
+        let q = parse_query("labelSelector=app%3Dweb%2Ctier+in+%28a%29&watch=1&x");
+        assert_eq!(q["labelSelector"], "app=web,tier in (a)");
+        assert_eq!(q["watch"], "1");
+        assert_eq!(q["x"], "");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}

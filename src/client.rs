@@ -1,0 +1,112 @@
+//! `client`: the in-process API client of podflow's own components (and of the benchmarks and
+//! tests). Every call builds an `ApiRequest` and runs the very pipeline an HTTPS request runs,
+//! under the caller's own identity, so authn, authz and admission apply and every write is a
+//! hop.
+
+use crate::api::status::ApiError;
+use crate::apiserver::ApiServer;
+use crate::apiserver::authn::UserInfo;
+use crate::apiserver::request::{ApiRequest, ApiResponse, Credentials};
+use bytes::Bytes;
+use serde_json::Value;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct Client {
+    api: Arc<ApiServer>,
+    user: UserInfo,
+    user_agent: String,
+}
+
+impl Client {
+    /// A client acting as `user`; `user_agent` names the component (`kube-scheduler/v1.32.4`).
+    pub fn new(api: Arc<ApiServer>, user: UserInfo, user_agent: &str) -> Client {
+        Client {
+            api,
+            user,
+            user_agent: user_agent.to_string(),
+        }
+    }
+
+    pub fn user(&self) -> &UserInfo {
+        &self.user
+    }
+
+    /// Sends one request and returns the raw response.
+    pub async fn send(
+        &self,
+        method: http::Method,
+        path: &str,
+        content_type: &str,
+        body: Bytes,
+    ) -> ApiResponse {
+        let mut request = ApiRequest::new(method, path);
+        request.accept = "application/json".to_string();
+        request.content_type = content_type.to_string();
+        request.user_agent = self.user_agent.clone();
+        request.body = body;
+        request.credentials = Credentials::InProcess(self.user.clone());
+        self.api.handle(request).await
+    }
+
+    async fn call(
+        &self,
+        method: http::Method,
+        path: &str,
+        content_type: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, ApiError> {
+        let bytes = body
+            .map(|b| Bytes::from(serde_json::to_vec(b).unwrap_or_default()))
+            .unwrap_or_default();
+        let response = self.send(method, path, content_type, bytes).await;
+        let status = response.status();
+        let value: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        if status >= 400 {
+            return Err(ApiError {
+                code: status,
+                reason: value
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .unwrap_or("Unknown")
+                    .to_string(),
+                message: value
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                details: value.get("details").cloned(),
+            });
+        }
+        Ok(value)
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.call(http::Method::GET, path, "", None).await
+    }
+
+    pub async fn create(&self, path: &str, object: &Value) -> Result<Value, ApiError> {
+        self.call(http::Method::POST, path, "application/json", Some(object))
+            .await
+    }
+
+    pub async fn update(&self, path: &str, object: &Value) -> Result<Value, ApiError> {
+        self.call(http::Method::PUT, path, "application/json", Some(object))
+            .await
+    }
+
+    /// `content_type` names the patch type (`application/merge-patch+json`, …).
+    pub async fn patch(
+        &self,
+        path: &str,
+        content_type: &str,
+        patch: &Value,
+    ) -> Result<Value, ApiError> {
+        self.call(http::Method::PATCH, path, content_type, Some(patch))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<Value, ApiError> {
+        self.call(http::Method::DELETE, path, "", None).await
+    }
+}

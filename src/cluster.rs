@@ -1,0 +1,166 @@
+//! `cluster`: the composition root. Builds the clock, the flow, the store and the apiserver,
+//! creates the system namespaces the way kube-apiserver's bootstrap does (through the
+//! pipeline), and serves HTTPS with a kubeconfig for the real kubectl. Components (scheduler,
+//! controllers, kubelets) join here as they are built.
+
+use crate::apiserver::authn::UserInfo;
+use crate::apiserver::pki::Pki;
+use crate::apiserver::{ApiServer, Config, transport};
+use crate::client::Client;
+use crate::clock::Clock;
+use crate::flow::Flow;
+use crate::store::MemoryBackend;
+use anyhow::Result;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The namespaces every cluster has.
+pub const SYSTEM_NAMESPACES: &[&str] =
+    &["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// How to start a cluster.
+#[derive(Debug, Clone)]
+pub struct ClusterConfig {
+    pub port: u16,
+    pub state_dir: PathBuf,
+    pub seed: u64,
+    pub speed: f64,
+    pub nodes: usize,
+}
+
+/// A running control plane.
+pub struct Cluster {
+    pub api: Arc<ApiServer>,
+    pub flow: Arc<Flow>,
+    pub clock: Arc<Clock>,
+    pub store: Arc<MemoryBackend>,
+    /// Where HTTPS is served, once `serve` ran.
+    pub address: Option<SocketAddr>,
+    pub kubeconfig: Option<PathBuf>,
+    server_task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// The identity kube-apiserver uses for its own bootstrap writes.
+pub fn apiserver_identity() -> UserInfo {
+    UserInfo::new(
+        "system:apiserver",
+        &["system:masters", "system:authenticated"],
+    )
+}
+
+impl Cluster {
+    /// A cluster with no network: the apiserver is reachable in-process only (benchmarks,
+    /// tests, traces).
+    pub async fn embedded(seed: u64, speed: f64) -> Result<Cluster> {
+        Self::build(seed, speed, None, Vec::new()).await
+    }
+
+    async fn build(
+        seed: u64,
+        speed: f64,
+        ca_pem: Option<String>,
+        tokens: Vec<(String, String, Vec<String>)>,
+    ) -> Result<Cluster> {
+        let clock = Arc::new(Clock::new(speed));
+        let flow = Arc::new(Flow::new(clock.clone()));
+        let store = Arc::new(MemoryBackend::new());
+        let api = Arc::new(ApiServer::new(
+            store.clone(),
+            flow.clone(),
+            Config {
+                seed,
+                client_ca_pem: ca_pem,
+                tokens,
+            },
+        ));
+        let cluster = Cluster {
+            api,
+            flow,
+            clock,
+            store,
+            address: None,
+            kubeconfig: None,
+            server_task: None,
+        };
+        cluster.bootstrap().await?;
+        Ok(cluster)
+    }
+
+    /// Starts a cluster served over HTTPS on 127.0.0.1 with its kubeconfig in the state dir.
+    pub async fn start(config: &ClusterConfig) -> Result<Cluster> {
+        let pki = Pki::load_or_create(&config.state_dir)?;
+        let listener = transport::bind(config.port).await?;
+        let tls = transport::tls_config(&pki.server_cert_pem, &pki.server_key_pem)?;
+        let mut cluster = Self::build(
+            config.seed,
+            config.speed,
+            Some(pki.ca_pem.clone()),
+            pki.tokens(),
+        )
+        .await?;
+        let address = listener.local_addr()?;
+        cluster.api.set_address(&address.to_string());
+        let kubeconfig = pki.write_kubeconfig(&config.state_dir, &format!("https://{address}"))?;
+        cluster.server_task = Some(tokio::spawn(transport::serve(
+            listener,
+            tls,
+            cluster.api.clone(),
+        )));
+        cluster.address = Some(address);
+        cluster.kubeconfig = Some(kubeconfig);
+        Ok(cluster)
+    }
+
+    /// An in-process client acting as `user`.
+    pub fn client(&self, user: UserInfo, user_agent: &str) -> Client {
+        Client::new(self.api.clone(), user, user_agent)
+    }
+
+    /// An in-process client with cluster-admin rights.
+    pub fn admin_client(&self) -> Client {
+        self.client(
+            UserInfo::new("admin", &["system:masters", "system:authenticated"]),
+            "podflow",
+        )
+    }
+
+    async fn bootstrap(&self) -> Result<()> {
+        let client = self.client(apiserver_identity(), "kube-apiserver/v1.32.4");
+        for name in SYSTEM_NAMESPACES {
+            let namespace =
+                json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
+            match client.create("/api/v1/namespaces", &namespace).await {
+                Ok(_) => {}
+                Err(e) if e.reason == "AlreadyExists" => {}
+                Err(e) => anyhow::bail!("creating namespace {name}: {}", e.message),
+            }
+        }
+        Ok(())
+    }
+
+    /// Stops serving HTTPS.
+    pub fn shutdown(&mut self) {
+        if let Some(task) = self.server_task.take() {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// `$XDG_STATE_HOME/podflow`, else `~/.local/state/podflow`.
+pub fn default_state_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_STATE_HOME").filter(|d| !d.is_empty()) {
+        return Path::new(&dir).join("podflow");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    home.join(".local").join("state").join("podflow")
+}

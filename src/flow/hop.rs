@@ -1,0 +1,156 @@
+//! `Hop`: one arrow of the picture — who talked to whom, about which object, at which store
+//! revision, and what happened. Kinds are few and stable: narration is keyed by them.
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// What kind of step a hop is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HopKind {
+    /// A client's request reached the apiserver.
+    RequestReceived,
+    /// authn decided who is asking.
+    Authenticated,
+    /// authn refused the credentials (401).
+    AuthenticationFailed,
+    /// authz allowed the request.
+    Authorized,
+    /// authz refused it (403).
+    Forbidden,
+    /// A mutating admission plugin ran (its patch in the detail).
+    AdmissionMutating,
+    /// The object was decoded, defaulted and validated.
+    Validated,
+    /// Validation refused it (400/422).
+    Invalid,
+    /// A validating admission plugin ran.
+    AdmissionValidating,
+    /// Admission refused it.
+    AdmissionDenied,
+    /// The apiserver wrote to etcd (a transaction).
+    Stored,
+    /// etcd refused or failed (conflict, unavailable).
+    StoreFailed,
+    /// The apiserver read from etcd.
+    Read,
+    /// The apiserver answered the client.
+    Responded,
+    /// A watch event went out to a watcher.
+    WatchEventDelivered,
+}
+
+impl HopKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::RequestReceived => "request_received",
+            HopKind::Authenticated => "authenticated",
+            HopKind::AuthenticationFailed => "authentication_failed",
+            HopKind::Authorized => "authorized",
+            HopKind::Forbidden => "forbidden",
+            HopKind::AdmissionMutating => "admission_mutating",
+            HopKind::Validated => "validated",
+            HopKind::Invalid => "invalid",
+            HopKind::AdmissionValidating => "admission_validating",
+            HopKind::AdmissionDenied => "admission_denied",
+            HopKind::Stored => "stored",
+            HopKind::StoreFailed => "store_failed",
+            HopKind::Read => "read",
+            HopKind::Responded => "responded",
+            HopKind::WatchEventDelivered => "watch_event_delivered",
+        }
+    }
+}
+
+/// The object a hop touched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// One step of the flow.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hop {
+    pub seq: u64,
+    pub t_ms: i64,
+    pub from: String,
+    pub to: String,
+    /// The node, for hops that happen on one (kubelet, CRI, CNI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    pub kind: HopKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<ObjectRef>,
+    /// The store revision the hop produced or read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rev: Option<i64>,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Value::is_null")]
+    pub detail: Value,
+}
+
+impl Hop {
+    pub fn new(from: &str, to: &str, kind: HopKind, summary: impl Into<String>) -> Hop {
+        Hop {
+            seq: 0,
+            t_ms: 0,
+            from: from.to_string(),
+            to: to.to_string(),
+            node: None,
+            kind,
+            object: None,
+            rev: None,
+            summary: summary.into(),
+            detail: Value::Null,
+        }
+    }
+
+    pub fn object(mut self, object: Option<ObjectRef>) -> Hop {
+        self.object = object;
+        self
+    }
+
+    pub fn rev(mut self, rev: i64) -> Hop {
+        self.rev = Some(rev);
+        self
+    }
+
+    pub fn detail(mut self, detail: Value) -> Hop {
+        self.detail = detail;
+        self
+    }
+
+    /// One readable line: `#12 +00:03.240 kubectl → apiserver  POST /api/v1/…`.
+    pub fn line(&self, origin_ms: i64) -> String {
+        let t = (self.t_ms - origin_ms).max(0);
+        let mut line = format!(
+            "#{} {:02}:{:02}.{:03} {} → {}  [{}] {}",
+            self.seq,
+            t / 60_000,
+            (t / 1000) % 60,
+            t % 1000,
+            self.from,
+            self.to,
+            self.kind.as_str(),
+            self.summary
+        );
+        if let Some(rev) = self.rev {
+            line.push_str(&format!("  (rev {rev})"));
+        }
+        line
+    }
+}

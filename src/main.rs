@@ -1,0 +1,162 @@
+//! The `podflow` command line: `serve` (the headless control plane), `bench` (the figures the
+//! issues ask for), and with no subcommand the embedded cluster (the TUI joins it later).
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use podflow::cluster::{Cluster, ClusterConfig, default_state_dir};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "podflow",
+    version,
+    about = "Watch Kubernetes turn a manifest into running pods, hop by hop"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the control plane headless: an HTTPS API server the real kubectl talks to.
+    Serve {
+        #[command(flatten)]
+        cluster: ClusterArgs,
+        /// Print every hop to stderr, one line each.
+        #[arg(long)]
+        trace: bool,
+    },
+    /// Measure podflow and print one figure a line as `METRIC VALUE UNIT`.
+    Bench {
+        /// Which benchmark: store, pipeline (default: all).
+        which: Option<String>,
+    },
+}
+
+#[derive(Args, Clone)]
+struct ClusterArgs {
+    /// Port of the API server on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 6443)]
+    port: u16,
+    /// Where the PKI and the kubeconfig are kept (default $XDG_STATE_HOME/podflow or ~/.local/state/podflow).
+    #[arg(long)]
+    state_dir: Option<PathBuf>,
+    /// Seed of every random choice (names, uids, tie-breaks).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Sim seconds per wall second.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Worker nodes.
+    #[arg(long, default_value_t = 3)]
+    nodes: usize,
+}
+
+impl ClusterArgs {
+    fn config(&self) -> Result<ClusterConfig> {
+        if !(self.speed.is_finite() && self.speed > 0.0) {
+            anyhow::bail!(
+                "--speed must be a positive number of sim seconds per wall second, got {}",
+                self.speed
+            );
+        }
+        if self.nodes > 1000 {
+            anyhow::bail!("--nodes must be at most 1000, got {}", self.nodes);
+        }
+        Ok(ClusterConfig {
+            port: self.port,
+            state_dir: self.state_dir.clone().unwrap_or_else(default_state_dir),
+            seed: self.seed,
+            speed: self.speed,
+            nodes: self.nodes,
+        })
+    }
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Serve { cluster, trace }) => {
+            runtime().and_then(|rt| rt.block_on(serve(cluster, trace, false)))
+        }
+        Some(Command::Bench { which }) => podflow::bench::run(which.as_deref()),
+        None => runtime().and_then(|rt| rt.block_on(serve(cli.cluster, false, true))),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+async fn serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> {
+    let config = args.config()?;
+    let mut cluster = Cluster::start(&config).await?;
+    let origin = cluster.clock.now_ms();
+    if trace {
+        let mut hops = cluster.flow.subscribe();
+        tokio::spawn(async move {
+            let mut stderr = std::io::stderr();
+            loop {
+                match hops.recv().await {
+                    Ok(hop) => {
+                        let _ = writeln!(stderr, "{}", hop.line(origin));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        let _ = writeln!(
+                            stderr,
+                            "… {n} hops not shown (the trace printer fell behind)"
+                        );
+                    }
+                    Err(_) => return,
+                }
+            }
+        });
+    }
+    let mut stdout = std::io::stdout();
+    if let (Some(address), Some(kubeconfig)) = (cluster.address, &cluster.kubeconfig) {
+        writeln!(stdout, "api: https://{address}")?;
+        writeln!(stdout, "kubeconfig: {}", kubeconfig.display())?;
+        if interactive {
+            writeln!(
+                stdout,
+                "podflow's terminal UI is not built yet: running the control plane headless."
+            )?;
+            writeln!(
+                stdout,
+                "Try: kubectl --kubeconfig {} get namespaces",
+                kubeconfig.display()
+            )?;
+            writeln!(stdout, "Press Ctrl-C to stop.")?;
+        }
+        stdout.flush()?;
+    }
+    shutdown_signal().await;
+    cluster.shutdown();
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let mut terminate =
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate.recv() => {}
+    }
+}
