@@ -91,40 +91,62 @@ impl Authenticator {
         Authenticator { client_ca, tokens }
     }
 
+    /// Tries each presented credential in kube-apiserver's order (x509, then bearer token):
+    /// the first that proves a user wins; if none does and any was presented, it is a 401.
     pub fn authenticate(&self, certificates: &[Vec<u8>], bearer: Option<&str>) -> Authenticated {
-        if let Some(token) = bearer {
-            return match self.tokens.get(token) {
-                Some(user) => Authenticated::User {
-                    user: with_authenticated(user.clone()),
-                    method: "bearer token",
-                },
-                None => Authenticated::Failed("invalid bearer token".to_string()),
-            };
+        let mut failures = Vec::new();
+        if !certificates.is_empty() {
+            match self.authenticate_certificate(certificates) {
+                Ok(user) => {
+                    return Authenticated::User {
+                        user: with_authenticated(user),
+                        method: "x509 client certificate",
+                    };
+                }
+                Err(why) => failures.push(why),
+            }
         }
+        if let Some(token) = bearer {
+            match self.tokens.get(token) {
+                Some(user) => {
+                    return Authenticated::User {
+                        user: with_authenticated(user.clone()),
+                        method: "bearer token",
+                    };
+                }
+                None => failures.push("invalid bearer token".to_string()),
+            }
+        }
+        if failures.is_empty() {
+            Authenticated::Anonymous(UserInfo::anonymous())
+        } else {
+            Authenticated::Failed(failures.join("; "))
+        }
+    }
+
+    fn authenticate_certificate(&self, certificates: &[Vec<u8>]) -> Result<UserInfo, String> {
         let Some((leaf, intermediates)) = certificates.split_first() else {
-            return Authenticated::Anonymous(UserInfo::anonymous());
+            return Err("no certificate".to_string());
         };
-        let Some(verifier) = &self.client_ca else {
-            return Authenticated::Failed("client certificates are not accepted".to_string());
-        };
+        let verifier = self
+            .client_ca
+            .as_ref()
+            .ok_or("client certificates are not accepted")?;
         let leaf_der = CertificateDer::from(leaf.as_slice());
         let chain: Vec<CertificateDer> = intermediates
             .iter()
             .map(|c| CertificateDer::from(c.as_slice()))
             .collect();
-        if let Err(e) = verifier.verify_client_cert(&leaf_der, &chain, UnixTime::now()) {
-            return Authenticated::Failed(format!("verifying certificate: {e}"));
-        }
+        verifier
+            .verify_client_cert(&leaf_der, &chain, UnixTime::now())
+            .map_err(|e| format!("verifying certificate: {e}"))?;
         match subject_of(leaf) {
-            Some((name, groups)) if !name.is_empty() => Authenticated::User {
-                user: with_authenticated(UserInfo {
-                    uid: String::new(),
-                    name,
-                    groups,
-                }),
-                method: "x509 client certificate",
-            },
-            _ => Authenticated::Failed("certificate has no common name".to_string()),
+            Some((name, groups)) if !name.is_empty() => Ok(UserInfo {
+                uid: String::new(),
+                name,
+                groups,
+            }),
+            _ => Err("certificate has no common name".to_string()),
         }
     }
 }

@@ -168,6 +168,10 @@ pub async fn patch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiRespon
                     }
                 };
                 match existing {
+                    // Nothing changed: kube-apiserver does not write, the resourceVersion stays.
+                    Some(old) if old == new => {
+                        return Ok(output::object(ctx, rt, 200, old).with_warnings(warnings));
+                    }
                     Some(old) => (old, new),
                     None => {
                         let mut new = new;

@@ -98,6 +98,19 @@ pub async fn create(
         old_object: None,
         dry_run,
     };
+    // Ownership is recorded for what the client sent, before admission changes anything.
+    if !options.applied {
+        let now = time::format_time(ctx.server.clock().now_ms());
+        managed_fields::record_update(
+            None,
+            &mut object,
+            &options.manager,
+            &rt.api_version(),
+            None,
+            &now,
+            schema_of(rt),
+        );
+    }
     admission::mutate(ctx, &attributes, &mut object).await?;
 
     let generate =
@@ -177,17 +190,6 @@ async fn create_once(
         dry_run,
     };
     admission::validate(ctx, &attributes).await?;
-    if !options.applied {
-        managed_fields::record_update(
-            None,
-            &mut object,
-            &options.manager,
-            &rt.api_version(),
-            None,
-            &now,
-            schema_of(rt),
-        );
-    }
     if dry_run {
         return Ok(object);
     }
@@ -248,6 +250,17 @@ pub async fn update(
         old_object: Some(old),
         dry_run,
     };
+    if !options.applied {
+        managed_fields::record_update(
+            Some(old),
+            &mut new,
+            &options.manager,
+            &rt.api_version(),
+            subresource,
+            &now,
+            schema_of(rt),
+        );
+    }
     admission::mutate(ctx, &attributes, &mut new).await?;
     let errors = match subresource {
         Some("status") => {
@@ -279,17 +292,6 @@ pub async fn update(
         ..attributes
     };
     admission::validate(ctx, &attributes).await?;
-    if !options.applied {
-        managed_fields::record_update(
-            Some(old),
-            &mut new,
-            &options.manager,
-            &rt.api_version(),
-            subresource,
-            &now,
-            schema_of(rt),
-        );
-    }
     if dry_run {
         let mut shown = new;
         if let Some(rv) = old.pointer("/metadata/resourceVersion") {
