@@ -1555,14 +1555,15 @@ fn parse_time(value: &str, micro: bool) -> Result<(), String> {
                 }
                 // A fractional second the layout does not name is accepted after the seconds.
                 let next_is_micros = chunks.get(index + 1).is_some_and(|c| c.1 == Std::Micros);
-                if std == Std::Second && !bad && range.is_none() && !next_is_micros {
-                    if let [b'.' | b',', d, ..] = rest {
-                        if d.is_ascii_digit() {
-                            let digits =
-                                rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
-                            rest = &rest[1 + digits..];
-                        }
-                    }
+                if std == Std::Second
+                    && !bad
+                    && range.is_none()
+                    && !next_is_micros
+                    && let [b'.' | b',', d, ..] = rest
+                    && d.is_ascii_digit()
+                {
+                    let digits = rest[1..].iter().take_while(|c| c.is_ascii_digit()).count();
+                    rest = &rest[1 + digits..];
                 }
             }
             Std::Micros => {

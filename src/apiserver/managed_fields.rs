@@ -1418,10 +1418,10 @@ fn cap_update_managers(managers: &mut Managers) {
         let bucket = ManagerId::update(ANCIENT_CHANGES, &entry.api_version, "");
         match first_by_version.get(&entry.api_version) {
             Some(first) => {
-                if !managers.contains_key(&bucket) {
-                    if let Some(moved) = managers.remove(first) {
-                        managers.insert(bucket.clone(), moved);
-                    }
+                if !managers.contains_key(&bucket)
+                    && let Some(moved) = managers.remove(first)
+                {
+                    managers.insert(bucket.clone(), moved);
                 }
                 let set = match managers.get(&bucket) {
                     Some(existing) => entry.set.union(&existing.set),

@@ -955,10 +955,10 @@ fn v3_form(node: &Value) -> Value {
         Value::Object(map) => {
             let mut out: Map<String, Value> =
                 map.iter().map(|(k, v)| (k.clone(), v3_form(v))).collect();
-            if out.len() > 1 {
-                if let Some(reference) = out.remove("$ref") {
-                    out.insert("allOf".into(), json!([{ "$ref": reference }]));
-                }
+            if out.len() > 1
+                && let Some(reference) = out.remove("$ref")
+            {
+                out.insert("allOf".into(), json!([{ "$ref": reference }]));
             }
             Value::Object(out)
         }

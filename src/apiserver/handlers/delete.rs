@@ -87,30 +87,30 @@ pub async fn delete_object(
         .pointer("/metadata/uid")
         .and_then(Value::as_str)
         .unwrap_or("");
-    if let Some(expected) = &options.precondition_uid {
-        if expected != uid {
-            return Err(ApiError::conflict_because(
-                rt.group,
-                rt.plural,
-                name,
-                &format!(
-                    "Precondition failed: UID in precondition: {expected}, UID in object meta: {uid}"
-                ),
-            ));
-        }
+    if let Some(expected) = &options.precondition_uid
+        && expected != uid
+    {
+        return Err(ApiError::conflict_because(
+            rt.group,
+            rt.plural,
+            name,
+            &format!(
+                "Precondition failed: UID in precondition: {expected}, UID in object meta: {uid}"
+            ),
+        ));
     }
     let current = resource_version(&object).unwrap_or(0);
-    if let Some(expected) = &options.precondition_resource_version {
-        if expected != &current.to_string() {
-            return Err(ApiError::conflict_because(
-                rt.group,
-                rt.plural,
-                name,
-                &format!(
-                    "Precondition failed: ResourceVersion in precondition: {expected}, ResourceVersion in object meta: {current}"
-                ),
-            ));
-        }
+    if let Some(expected) = &options.precondition_resource_version
+        && expected != &current.to_string()
+    {
+        return Err(ApiError::conflict_because(
+            rt.group,
+            rt.plural,
+            name,
+            &format!(
+                "Precondition failed: ResourceVersion in precondition: {expected}, ResourceVersion in object meta: {current}"
+            ),
+        ));
     }
     let attributes = Attributes {
         operation: Operation::Delete,

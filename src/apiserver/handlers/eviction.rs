@@ -15,12 +15,12 @@ pub async fn create(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiRespo
     let name = name_of(ctx)?;
     let mut eviction = body::parse(&ctx.req.body, &ctx.req.content_type)?;
     body::check_kind(&mut eviction, "policy", "v1", "Eviction")?;
-    if let Some(body_name) = eviction.pointer("/metadata/name").and_then(Value::as_str) {
-        if body_name != name {
-            return Err(ApiError::bad_request(format!(
-                "name in URL does not match name in Eviction object"
-            )));
-        }
+    if let Some(body_name) = eviction.pointer("/metadata/name").and_then(Value::as_str)
+        && body_name != name
+    {
+        return Err(ApiError::bad_request(
+            "name in URL does not match name in Eviction object",
+        ));
     }
     let options = DeleteOptions {
         grace_period_seconds: eviction

@@ -52,7 +52,7 @@ pub async fn dispatch(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
                 _ => Err(ApiError::method_not_supported(
                     rt.group,
                     rt.plural,
-                    &ctx.req.method.to_string(),
+                    ctx.req.method.as_ref(),
                 )),
             }
         }
@@ -72,7 +72,7 @@ pub async fn dispatch(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
                 _ => Err(ApiError::method_not_supported(
                     rt.group,
                     &format!("{}/{name}", rt.plural),
-                    &ctx.req.method.to_string(),
+                    ctx.req.method.as_ref(),
                 )),
             }
         }

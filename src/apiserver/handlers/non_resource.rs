@@ -10,7 +10,7 @@ pub fn serve(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
         return Err(ApiError::new(
             405,
             "MethodNotAllowed",
-            format!("the server does not allow this method on the requested resource"),
+            "the server does not allow this method on the requested resource",
         ));
     }
     let path = ctx.info.path.trim_end_matches('/');

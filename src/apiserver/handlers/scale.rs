@@ -90,10 +90,9 @@ pub async fn write(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiRespon
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .filter(|rv| !rv.is_empty())
+        && rv != current.to_string()
     {
-        if rv != current.to_string() {
-            return Err(ApiError::conflict(rt.group, rt.plural, name));
-        }
+        return Err(ApiError::conflict(rt.group, rt.plural, name));
     }
     let replicas = new_scale
         .pointer("/spec/replicas")

@@ -49,10 +49,10 @@ impl Selection {
     }
 
     pub fn matches(&self, object: &Value) -> bool {
-        if let Some(labels) = &self.labels {
-            if !labels.matches_object(object) {
-                return false;
-            }
+        if let Some(labels) = &self.labels
+            && !labels.matches_object(object)
+        {
+            return false;
         }
         match &self.fields {
             Some(fields) => fields.matches(self.group, self.kind, object),

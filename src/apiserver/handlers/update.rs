@@ -29,14 +29,14 @@ pub async fn update(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiRespo
         }
         _ => {}
     }
-    if rt.namespaced {
-        if let Some(body_ns) = new.pointer("/metadata/namespace").and_then(Value::as_str) {
-            if Some(body_ns) != ctx.info.namespace.as_deref() && !body_ns.is_empty() {
-                return Err(ApiError::bad_request(
-                    "the namespace of the provided object does not match the namespace sent on the request",
-                ));
-            }
-        }
+    if rt.namespaced
+        && let Some(body_ns) = new.pointer("/metadata/namespace").and_then(Value::as_str)
+        && Some(body_ns) != ctx.info.namespace.as_deref()
+        && !body_ns.is_empty()
+    {
+        return Err(ApiError::bad_request(
+            "the namespace of the provided object does not match the namespace sent on the request",
+        ));
     }
     let old = ctx
         .server

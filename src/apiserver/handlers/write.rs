@@ -231,10 +231,10 @@ pub async fn update(
                 None => meta.remove(field),
             };
         }
-        if !meta.contains_key("managedFields") {
-            if let Some(mf) = old_meta.get("managedFields") {
-                meta.insert("managedFields".to_string(), mf.clone());
-            }
+        if !meta.contains_key("managedFields")
+            && let Some(mf) = old_meta.get("managedFields")
+        {
+            meta.insert("managedFields".to_string(), mf.clone());
         }
         meta.remove("resourceVersion");
     }
