@@ -160,3 +160,8 @@ async fn shutdown_signal() {
         _ = terminate.recv() => {}
     }
 }
+
+// The API server allocates many small JSON values per request; mimalloc handles that far
+// better than the system allocator (measured by `podflow bench pipeline`).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

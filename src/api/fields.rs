@@ -132,7 +132,8 @@ pub fn type_errors(obj: &Value, schema: &Value, kind: &str) -> Vec<String> {
         .collect()
 }
 
-fn report_of_value(obj: &Value, schema: &Value, kind: &str) -> DecodeReport {
+/// [`decode_report`] of an already parsed value (YAML bodies, patched objects).
+pub fn report_of_value(obj: &Value, schema: &Value, kind: &str) -> DecodeReport {
     let mut obj = obj.clone();
     integral_floats_as_integers(&mut obj, 0);
     // Serializing keeps one walker for both inputs; it cannot fail for a `Value`.

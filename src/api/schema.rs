@@ -13,6 +13,8 @@ const REF_PREFIX: &str = "#/components/schemas/";
 /// All definitions, keyed by their OpenAPI name (`io.k8s.api.core.v1.Pod`).
 pub struct Schema {
     definitions: Map<String, Value>,
+    /// (group, version, kind) → definition name, from `x-kubernetes-group-version-kind`.
+    by_kind: std::collections::BTreeMap<(String, String, String), String>,
 }
 
 impl Schema {
@@ -20,11 +22,27 @@ impl Schema {
     pub fn get() -> &'static Schema {
         static SCHEMA: OnceLock<Schema> = OnceLock::new();
         SCHEMA.get_or_init(|| {
-            let definitions = match serde_json::from_str(DEFINITIONS) {
+            let definitions: Map<String, Value> = match serde_json::from_str(DEFINITIONS) {
                 Ok(Value::Object(map)) => map,
                 _ => Map::new(),
             };
-            Schema { definitions }
+            let mut by_kind = std::collections::BTreeMap::new();
+            for (name, def) in &definitions {
+                let gvks = def
+                    .get("x-kubernetes-group-version-kind")
+                    .and_then(Value::as_array);
+                for gvk in gvks.into_iter().flatten() {
+                    let part =
+                        |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+                    by_kind
+                        .entry((part("group"), part("version"), part("kind")))
+                        .or_insert_with(|| name.clone());
+                }
+            }
+            Schema {
+                definitions,
+                by_kind,
+            }
         })
     }
 
@@ -38,16 +56,11 @@ impl Schema {
 
     /// The definition whose `x-kubernetes-group-version-kind` names this kind.
     pub fn for_kind(&self, group: &str, version: &str, kind: &str) -> Option<(&str, &Value)> {
-        self.definitions.iter().find_map(|(name, def)| {
-            let gvks = def.get("x-kubernetes-group-version-kind")?.as_array()?;
-            gvks.iter()
-                .any(|gvk| {
-                    gvk.get("group").and_then(Value::as_str) == Some(group)
-                        && gvk.get("version").and_then(Value::as_str) == Some(version)
-                        && gvk.get("kind").and_then(Value::as_str) == Some(kind)
-                })
-                .then_some((name.as_str(), def))
-        })
+        let key = (group.to_string(), version.to_string(), kind.to_string());
+        let name = self.by_kind.get(&key)?;
+        self.definitions
+            .get_key_value(name)
+            .map(|(name, def)| (name.as_str(), def))
     }
 
     /// The definition name a `$ref` points at.

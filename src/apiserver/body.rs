@@ -138,9 +138,12 @@ pub fn check_kind(
     Ok(())
 }
 
-/// Field validation of one decoded object against its kind's schema. Returns the warnings for
-/// Warn; fails for Strict; unknown fields are pruned in every mode (they would not survive a
-/// typed decode on a real server).
+/// Field validation of one decoded object against its kind's schema, in one walk: a wrong
+/// JSON type (or bad quantity, time) fails whatever the mode; unknown and duplicate fields fail
+/// under Strict and become warnings under Warn. Unknown fields are pruned in every mode (they
+/// would not survive a typed decode on a real server). `raw` is the JSON the object was parsed
+/// from, when there is one: its document order and duplicate keys are what the real decoder
+/// reports.
 pub fn validate_fields(
     object: &mut Value,
     raw: &[u8],
@@ -153,34 +156,38 @@ pub fn validate_fields(
     let Some((_, schema)) = Schema::get().for_kind(gvk.0, gvk.1, gvk.2) else {
         return Ok(Vec::new());
     };
-    let type_errors = fields::type_errors(object, schema, kind);
-    if let Some(first) = type_errors.first() {
+    let is_json = !raw.is_empty() && !content_type.contains("yaml");
+    let report = if is_json {
+        fields::decode_report(raw, schema, kind)
+            .unwrap_or_else(|_| fields::report_of_value(object, schema, kind))
+    } else {
+        fields::report_of_value(object, schema, kind)
+    };
+    if let Some(error) = &report.error {
         return Err(ApiError::bad_request(fields::decode_error_message(
-            kind, version, first,
+            kind, version, error,
         )));
     }
-    if validation == FieldValidation::Ignore {
-        fields::prune_unknown_fields(object, schema);
-        return Ok(Vec::new());
-    }
-    let unknown = fields::unknown_fields(object, schema);
-    let is_json = !content_type.contains("yaml");
-    let duplicates = if is_json {
-        fields::duplicate_fields(raw)
-    } else {
-        Vec::new()
-    };
-    if unknown.is_empty() && duplicates.is_empty() {
+    if report.strict.is_empty() {
         return Ok(Vec::new());
     }
     if validation == FieldValidation::Strict {
-        let strict = fields::strict_error_message(&unknown, &duplicates);
+        let strict = fields::strict_message(&report.strict);
         return Err(ApiError::bad_request(fields::decode_error_message(
             kind, version, &strict,
         )));
     }
-    fields::prune_unknown_fields(object, schema);
-    Ok(fields::warnings(&unknown, &duplicates))
+    if report
+        .strict
+        .iter()
+        .any(|e| matches!(e, fields::StrictError::Unknown(_)))
+    {
+        fields::prune_unknown_fields(object, schema);
+    }
+    if validation == FieldValidation::Ignore {
+        return Ok(Vec::new());
+    }
+    Ok(report.strict.iter().map(ToString::to_string).collect())
 }
 
 fn json_type(value: &Value) -> &'static str {

@@ -199,14 +199,11 @@ pub async fn patch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiRespon
         }
         if kind != PatchType::Apply {
             body::check_kind(&mut new, rt.group, rt.version, rt.kind)?;
-            let raw = if kind == PatchType::Json {
-                Vec::new()
-            } else {
-                ctx.req.body.to_vec()
-            };
+            // The patched object is checked, not the patch: a strategic patch carries
+            // directives (`$setElementOrder/…`) that are no fields of the kind.
             let found = body::validate_fields(
                 &mut new,
-                &raw,
+                &[],
                 "application/json",
                 rt.kind,
                 rt.version,
