@@ -9,7 +9,7 @@ use crate::apiserver::{ApiServer, Config, transport};
 use crate::client::Client;
 use crate::clock::Clock;
 use crate::flow::Flow;
-use crate::store::MemoryBackend;
+use crate::store::{Backend, MemoryBackend};
 use anyhow::Result;
 use serde_json::json;
 use std::net::SocketAddr;
@@ -40,6 +40,33 @@ pub struct Cluster {
     pub address: Option<SocketAddr>,
     pub kubeconfig: Option<PathBuf>,
     server_task: Option<tokio::task::JoinHandle<()>>,
+    background: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// How often kube-apiserver compacts etcd (`--etcd-compaction-interval`).
+pub const COMPACTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// Compacts the store every interval to the revision seen one interval earlier, as
+/// kube-apiserver does: history stays watchable for at least one interval.
+async fn compact_periodically(store: Arc<MemoryBackend>, flow: Arc<Flow>) {
+    let mut previous = None;
+    loop {
+        flow.clock().clone().sleep(COMPACTION_INTERVAL).await;
+        if let Some(revision) = previous
+            && store.compact(revision).is_ok()
+        {
+            flow.record(
+                crate::flow::Hop::new(
+                    "apiserver",
+                    "etcd",
+                    crate::flow::HopKind::Compacted,
+                    format!("compact history before revision {revision}"),
+                )
+                .rev(revision),
+            );
+        }
+        previous = Some(store.revision());
+    }
 }
 
 /// The identity kube-apiserver uses for its own bootstrap writes.
@@ -75,6 +102,7 @@ impl Cluster {
                 tokens,
             },
         ));
+        let compactor = tokio::spawn(compact_periodically(store.clone(), flow.clone()));
         let cluster = Cluster {
             api,
             flow,
@@ -83,6 +111,7 @@ impl Cluster {
             address: None,
             kubeconfig: None,
             server_task: None,
+            background: vec![compactor],
         };
         cluster.bootstrap().await?;
         Ok(cluster)
@@ -143,6 +172,9 @@ impl Cluster {
     /// Stops serving HTTPS.
     pub fn shutdown(&mut self) {
         if let Some(task) = self.server_task.take() {
+            task.abort();
+        }
+        for task in self.background.drain(..) {
             task.abort();
         }
     }

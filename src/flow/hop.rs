@@ -38,6 +38,8 @@ pub enum HopKind {
     Responded,
     /// A watch event went out to a watcher.
     WatchEventDelivered,
+    /// The apiserver compacted etcd's history (every 5 minutes, as kube-apiserver does).
+    Compacted,
 }
 
 impl HopKind {
@@ -58,6 +60,7 @@ impl HopKind {
             HopKind::Read => "read",
             HopKind::Responded => "responded",
             HopKind::WatchEventDelivered => "watch_event_delivered",
+            HopKind::Compacted => "compacted",
         }
     }
 }

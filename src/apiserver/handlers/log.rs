@@ -1,6 +1,6 @@
 //! `pods/log` (GET): a container's output, as `kubectl logs` reads it. The apiserver checks
-//! the pod and container and asks the pod's node for the log; a pod that is not on a node, or
-//! whose container has not started, gets kube-apiserver's 400.
+//! the pod and container and asks the pod's node for the log. A pod on no node has an empty
+//! log; a container that has not started gets kube-apiserver's 400.
 
 use super::name_of;
 use crate::api::kinds::ResourceType;
@@ -39,14 +39,19 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
             )));
         }
     };
+    // Not on a node yet: there is no kubelet to ask, and kube-apiserver answers with an empty
+    // log (its LocationStreamer's "null reader").
     if pod
         .pointer("/spec/nodeName")
         .and_then(Value::as_str)
         .is_none_or(str::is_empty)
     {
-        return Err(ApiError::bad_request(format!(
-            "pod {name} does not have a host assigned"
-        )));
+        return Ok(ApiResponse::Full {
+            status: 200,
+            content_type: "text/plain",
+            body: bytes::Bytes::new(),
+            warnings: Vec::new(),
+        });
     }
     let status = pod
         .pointer("/status/containerStatuses")
