@@ -669,3 +669,70 @@ fn a_second_server_on_a_busy_port_fails_clearly() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("already in use"), "{err}");
 }
+
+#[test]
+fn typed_create_commands_send_protobuf_bodies() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    assert_eq!(
+        server.ok(&["create", "namespace", "lesson"]).trim(),
+        "namespace/lesson created"
+    );
+    assert_eq!(
+        server
+            .ok(&[
+                "create",
+                "deployment",
+                "api",
+                "--image=nginx:1.27",
+                "--replicas=2",
+                "-n",
+                "lesson"
+            ])
+            .trim(),
+        "deployment.apps/api created"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&server.ok(&["get", "deploy", "api", "-n", "lesson", "-o", "json"]))
+            .unwrap();
+    assert_eq!(json["spec"]["replicas"], 2);
+    assert_eq!(json["spec"]["selector"]["matchLabels"]["app"], "api");
+    assert_eq!(
+        json["spec"]["template"]["spec"]["containers"][0]["image"],
+        "nginx:1.27"
+    );
+    assert_eq!(
+        server
+            .ok(&[
+                "create",
+                "configmap",
+                "settings",
+                "--from-literal=mode=teach",
+                "-n",
+                "lesson"
+            ])
+            .trim(),
+        "configmap/settings created"
+    );
+    assert_eq!(
+        server.ok(&[
+            "get",
+            "cm",
+            "settings",
+            "-n",
+            "lesson",
+            "-o",
+            "jsonpath={.data.mode}"
+        ]),
+        "teach"
+    );
+    assert_eq!(
+        server
+            .ok(&["create", "serviceaccount", "robot", "-n", "lesson"])
+            .trim(),
+        "serviceaccount/robot created"
+    );
+    let err = server.fails(&["create", "deployment", "Bad_Name", "--image=nginx"]);
+    assert!(err.contains("Invalid value: \"Bad_Name\""), "{err}");
+}

@@ -9,6 +9,7 @@ pub mod field_selector;
 pub mod fields;
 pub mod kinds;
 pub mod label_selector;
+pub mod protobuf;
 pub mod quantity;
 pub mod schema;
 pub mod status;

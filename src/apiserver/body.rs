@@ -6,7 +6,7 @@
 use crate::api::kinds::{ResourceType, split_api_version};
 use crate::api::schema::Schema;
 use crate::api::status::ApiError;
-use crate::api::{defaults, fields};
+use crate::api::{defaults, fields, protobuf};
 use crate::apiserver::MAX_BODY_BYTES;
 use serde_json::Value;
 
@@ -38,7 +38,8 @@ pub struct Decoded {
 }
 
 /// Parses JSON or YAML bytes into a value. Errors carry the parser's position.
-pub fn parse(bytes: &[u8], content_type: &str) -> Result<Value, ApiError> {
+/// `expected_kind` names the endpoint's kind in protobuf decode errors.
+pub fn parse(bytes: &[u8], content_type: &str, expected_kind: &str) -> Result<Value, ApiError> {
     if bytes.len() > MAX_BODY_BYTES {
         return Err(too_large());
     }
@@ -48,7 +49,14 @@ pub fn parse(bytes: &[u8], content_type: &str) -> Result<Value, ApiError> {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
-    if mime.contains("protobuf") {
+    if mime == protobuf::CONTENT_TYPE {
+        // kubectl's typed clients (`create namespace`, `create deployment`, `auth can-i`…)
+        // send protobuf: it becomes the same JSON object the rest of the pipeline reads.
+        return protobuf::decode_body(bytes)
+            .map_err(|e| ApiError::bad_request(e.bad_request_message(expected_kind, bytes)));
+    }
+    if !mime.is_empty() && !mime.contains("json") && !mime.contains("yaml") && !mime.contains("yml")
+    {
         return Err(ApiError::unsupported_media_type(content_type));
     }
     let is_yaml = mime.ends_with("yaml") || mime.ends_with("yml");
@@ -77,7 +85,7 @@ pub fn decode_object(
     rt: &ResourceType,
     validation: FieldValidation,
 ) -> Result<Decoded, ApiError> {
-    let mut object = parse(bytes, content_type)?;
+    let mut object = parse(bytes, content_type, rt.kind)?;
     if !object.is_object() {
         return Err(ApiError::bad_request(format!(
             "couldn't get version/kind; json parse error: json: cannot unmarshal {} into Go value of type struct {{ APIVersion string \"json:\\\"apiVersion,omitempty\\\"\"; Kind string \"json:\\\"kind,omitempty\\\"\" }}",
@@ -156,7 +164,7 @@ pub fn validate_fields(
     let Some((_, schema)) = Schema::get().for_kind(gvk.0, gvk.1, gvk.2) else {
         return Ok(Vec::new());
     };
-    let is_json = !raw.is_empty() && !content_type.contains("yaml");
+    let is_json = !raw.is_empty() && (content_type.is_empty() || content_type.contains("json"));
     let report = if is_json {
         fields::decode_report(raw, schema, kind)
             .unwrap_or_else(|_| fields::report_of_value(object, schema, kind))

@@ -7,8 +7,9 @@
 //! gogo-protobuf writes every non-pointer field, even at its zero value, and the proto does
 //! not say which fields were pointers. So: empty singular strings and bytes are left out (Go's
 //! `omitempty` would drop them); numbers and booleans are kept, even 0 and false, since a
-//! pointer such as `replicas: 0` must survive; nested messages are kept, even empty, as Go
-//! writes non-pointer structs (`spec: {}`), except an empty Time, which is `null`.
+//! pointer such as `replicas: 0` must survive, except the non-pointer `omitempty` fields
+//! listed in [`OMIT_ZERO`]; nested messages are kept, even empty, as Go writes non-pointer
+//! structs (`spec: {}`), except an empty Time, which is `null`.
 
 use base64::Engine;
 use serde_json::{Map, Number, Value};
@@ -30,18 +31,122 @@ const RAW_EXTENSION: &str = "k8s.io.apimachinery.pkg.runtime.RawExtension";
 
 /// Fields Go embeds with `json:",inline"`: in JSON their message's fields sit in the parent.
 const INLINE: &[(&str, &str)] = &[
-    ("k8s.io.api.core.v1.ConfigMapEnvSource", "localObjectReference"),
-    ("k8s.io.api.core.v1.ConfigMapKeySelector", "localObjectReference"),
-    ("k8s.io.api.core.v1.ConfigMapProjection", "localObjectReference"),
-    ("k8s.io.api.core.v1.ConfigMapVolumeSource", "localObjectReference"),
+    (
+        "k8s.io.api.core.v1.ConfigMapEnvSource",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.ConfigMapKeySelector",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.ConfigMapProjection",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.ConfigMapVolumeSource",
+        "localObjectReference",
+    ),
     ("k8s.io.api.core.v1.SecretEnvSource", "localObjectReference"),
-    ("k8s.io.api.core.v1.SecretKeySelector", "localObjectReference"),
-    ("k8s.io.api.core.v1.SecretProjection", "localObjectReference"),
-    ("k8s.io.api.core.v1.EphemeralContainer", "ephemeralContainerCommon"),
+    (
+        "k8s.io.api.core.v1.SecretKeySelector",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.SecretProjection",
+        "localObjectReference",
+    ),
+    (
+        "k8s.io.api.core.v1.EphemeralContainer",
+        "ephemeralContainerCommon",
+    ),
     ("k8s.io.api.core.v1.Probe", "handler"),
-    ("k8s.io.api.core.v1.PersistentVolumeSpec", "persistentVolumeSource"),
+    (
+        "k8s.io.api.core.v1.PersistentVolumeSpec",
+        "persistentVolumeSource",
+    ),
     ("k8s.io.api.core.v1.Volume", "volumeSource"),
 ];
+
+/// Numbers and booleans Go declares as non-pointer `omitempty` fields, in the kinds kubectl
+/// creates: gogo writes them even at 0 or false, Go's JSON leaves them out, and so does this
+/// decoder (`stdin: false` on every container would be noise). Pointers are never listed here.
+const OMIT_ZERO: &[(&str, &[&str])] = &[
+    (
+        "k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta",
+        &["generation"],
+    ),
+    (
+        "k8s.io.api.core.v1.Container",
+        &["stdin", "stdinOnce", "tty"],
+    ),
+    (
+        "k8s.io.api.core.v1.EphemeralContainerCommon",
+        &["stdin", "stdinOnce", "tty"],
+    ),
+    ("k8s.io.api.core.v1.ContainerPort", &["hostPort"]),
+    (
+        "k8s.io.api.core.v1.PodSpec",
+        &["hostNetwork", "hostPID", "hostIPC"],
+    ),
+    ("k8s.io.api.core.v1.PodStatus", &["observedGeneration"]),
+    (
+        "k8s.io.api.core.v1.Probe",
+        &[
+            "initialDelaySeconds",
+            "timeoutSeconds",
+            "periodSeconds",
+            "successThreshold",
+            "failureThreshold",
+        ],
+    ),
+    ("k8s.io.api.core.v1.VolumeMount", &["readOnly"]),
+    (
+        "k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource",
+        &["readOnly"],
+    ),
+    ("k8s.io.api.core.v1.ServicePort", &["nodePort"]),
+    (
+        "k8s.io.api.core.v1.ServiceSpec",
+        &["healthCheckNodePort", "publishNotReadyAddresses"],
+    ),
+    (
+        "k8s.io.api.apps.v1.DeploymentSpec",
+        &["minReadySeconds", "paused"],
+    ),
+    (
+        "k8s.io.api.apps.v1.DeploymentStatus",
+        &[
+            "observedGeneration",
+            "replicas",
+            "updatedReplicas",
+            "readyReplicas",
+            "availableReplicas",
+            "unavailableReplicas",
+        ],
+    ),
+    ("k8s.io.api.apps.v1.ReplicaSetSpec", &["minReadySeconds"]),
+    (
+        "k8s.io.api.apps.v1.ReplicaSetStatus",
+        &[
+            "fullyLabeledReplicas",
+            "readyReplicas",
+            "availableReplicas",
+            "observedGeneration",
+        ],
+    ),
+    (
+        "k8s.io.api.authorization.v1.SubjectAccessReviewStatus",
+        &["denied"],
+    ),
+];
+
+fn omit_zero(message: &str, field: &str, value: &Value) -> bool {
+    let zero = value.as_i64() == Some(0) || value.as_bool() == Some(false);
+    zero && OMIT_ZERO
+        .iter()
+        .any(|(m, fields)| *m == message && fields.contains(&field))
+}
 
 /// The kinds `metav1.AddToGroupVersion` registers in every group version.
 const META_KINDS_IN_EVERY_VERSION: &[&str] = &[
@@ -60,6 +165,8 @@ const ZERO_TIME_SECONDS: i64 = -62_135_596_800;
 /// The last second of year 9999, the end of RFC 3339.
 const MAX_TIME_SECONDS: i64 = 253_402_300_799;
 
+/// The message for `kind` in `apiVersion`: the group's package (`rbac.authorization.k8s.io`
+/// → `k8s.io.api.rbac.v1`), else meta/v1 for the option kinds every version serves.
 pub(crate) fn message_type_for(schema: &Schema, api_version: &str, kind: &str) -> Option<String> {
     let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
     if version.is_empty() || kind.is_empty() || kind.contains('.') || version.contains('/') {
@@ -75,8 +182,7 @@ pub(crate) fn message_type_for(schema: &Schema, api_version: &str, kind: &str) -
         return Some(own);
     }
     let meta = format!("{META_V1}.{kind}");
-    (version == "v1" && META_KINDS_IN_EVERY_VERSION.contains(&kind) && schema.message(&meta).is_some())
-        .then_some(meta)
+    (META_KINDS_IN_EVERY_VERSION.contains(&kind) && schema.message(&meta).is_some()).then_some(meta)
 }
 
 /// The body: magic, `runtime.Unknown`, then the object its `raw` holds.
@@ -102,15 +208,19 @@ pub(crate) fn body(schema: &Schema, bytes: &[u8], depth: usize) -> Result<Value,
     if envelope.api_version.is_empty() {
         return Err(wrap(ProtobufError::MissingVersion(envelope.go_type_meta())));
     }
-    let type_name = message_type_for(schema, &envelope.api_version, &envelope.kind).ok_or_else(|| {
-        wrap(ProtobufError::NotRegistered {
-            api_version: envelope.api_version.clone(),
-            kind: envelope.kind.clone(),
-        })
-    })?;
+    let type_name =
+        message_type_for(schema, &envelope.api_version, &envelope.kind).ok_or_else(|| {
+            wrap(ProtobufError::NotRegistered {
+                api_version: envelope.api_version.clone(),
+                kind: envelope.kind.clone(),
+            })
+        })?;
     let mut object = message(schema, &type_name, envelope.raw, depth).map_err(wrap)?;
     if let Value::Object(fields) = &mut object {
-        fields.insert("apiVersion".into(), Value::String(envelope.api_version.clone()));
+        fields.insert(
+            "apiVersion".into(),
+            Value::String(envelope.api_version.clone()),
+        );
         fields.insert("kind".into(), Value::String(envelope.kind.clone()));
     }
     Ok(object)
@@ -209,7 +319,12 @@ pub(crate) fn message(
     }
 }
 
-fn generic(schema: &Schema, name: &str, bytes: &[u8], depth: usize) -> Result<Value, ProtobufError> {
+fn generic(
+    schema: &Schema,
+    name: &str,
+    bytes: &[u8],
+    depth: usize,
+) -> Result<Value, ProtobufError> {
     let descriptor = schema
         .message(name)
         .ok_or_else(|| ProtobufError::UnknownType(name.to_string()))?;
@@ -241,11 +356,10 @@ fn generic(schema: &Schema, name: &str, bytes: &[u8], depth: usize) -> Result<Va
             }
             Label::Optional => {
                 let value = single(schema, field, &payload, depth)?;
-                let empty_text = matches!(
-                    field.ty,
-                    FieldType::Scalar(Scalar::String | Scalar::Bytes)
-                ) && value.as_str() == Some("");
-                if empty_text {
+                let empty_text =
+                    matches!(field.ty, FieldType::Scalar(Scalar::String | Scalar::Bytes))
+                        && value.as_str() == Some("");
+                if empty_text || omit_zero(name, &field.name, &value) {
                     object.remove(&field.name);
                 } else if INLINE.contains(&(name, field.name.as_str())) {
                     if let Value::Object(inner) = value {
@@ -347,20 +461,15 @@ fn map_entry(
             _ => {}
         }
     }
-    let key = match key {
-        Some(Value::String(s)) => s,
-        Some(other) => other.to_string(),
-        None => zero_scalar(key_type).as_str().unwrap_or_default().to_string(),
+    // JSON object keys are strings: numeric and bool keys are written as Go's encoder does.
+    let key = match key.unwrap_or_else(|| zero_scalar(key_type)) {
+        Value::String(s) => s,
+        other => other.to_string(),
     };
     let value = match (value, &field.ty) {
         (Some(v), _) => v,
         (None, FieldType::Scalar(scalar)) => zero_scalar(*scalar),
         (None, FieldType::Message(type_name)) => message(schema, type_name, &[], depth + 1)?,
-    };
-    let key = if matches!(key_type, Scalar::String | Scalar::Bytes) || !key.is_empty() {
-        key
-    } else {
-        "0".to_string()
     };
     Ok((key, value))
 }
@@ -374,7 +483,11 @@ fn zero_scalar(scalar: Scalar) -> Value {
     }
 }
 
-fn scalar_value(scalar: Scalar, payload: &Payload<'_>, field: &Field) -> Result<Value, ProtobufError> {
+fn scalar_value(
+    scalar: Scalar,
+    payload: &Payload<'_>,
+    field: &Field,
+) -> Result<Value, ProtobufError> {
     Ok(match (scalar, *payload) {
         // int32 keeps the low 32 bits: negatives arrive as ten-byte sign-extended varints.
         (Scalar::Int32 | Scalar::Enum, Payload::Varint(v)) => Value::from(v as u32 as i32),
@@ -392,9 +505,10 @@ fn scalar_value(scalar: Scalar, payload: &Payload<'_>, field: &Field) -> Result<
         (Scalar::Fixed64, Payload::Fixed64(v)) => Value::from(v),
         (Scalar::Sfixed64, Payload::Fixed64(v)) => Value::from(v as i64),
         // Go writes a float32 with 32-bit precision: 0.1, not 0.10000000149011612.
-        (Scalar::Float, Payload::Fixed32(v)) => {
-            float(f32::from_bits(v).to_string().parse().unwrap_or(f64::NAN), field)?
-        }
+        (Scalar::Float, Payload::Fixed32(v)) => float(
+            f32::from_bits(v).to_string().parse().unwrap_or(f64::NAN),
+            field,
+        )?,
         (Scalar::Double, Payload::Fixed64(v)) => float(f64::from_bits(v), field)?,
         (Scalar::String, Payload::Bytes(b)) => Value::String(lossy(b)),
         (Scalar::Bytes, Payload::Bytes(b)) => {

@@ -11,6 +11,8 @@
 
 mod decode;
 mod proto_schema;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 use std::sync::OnceLock;
@@ -35,7 +37,9 @@ pub const MAX_DEPTH: usize = 64;
 pub enum ProtobufError {
     #[error("empty data")]
     EmptyData,
-    #[error("provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]")]
+    #[error(
+        "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"
+    )]
     NoMagic,
     #[error("empty body")]
     EmptyBody,
@@ -94,7 +98,9 @@ impl ProtobufError {
                 api_version, kind, ..
             } => {
                 let version = api_version.rsplit('/').next().unwrap_or(api_version);
-                format!("{kind} in version \"{version}\" cannot be handled as a {expected_kind}: {self}")
+                format!(
+                    "{kind} in version \"{version}\" cannot be handled as a {expected_kind}: {self}"
+                )
             }
             _ => format!(
                 "the object provided is unrecognized (must be of type {expected_kind}): {self} ({})",

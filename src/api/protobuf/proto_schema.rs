@@ -447,7 +447,9 @@ impl Parser {
                     self.package = self.word("a package name")?;
                     self.punct(';')?;
                 }
-                Token::Word(w) if matches!(w.as_str(), "syntax" | "edition" | "import" | "option") => {
+                Token::Word(w)
+                    if matches!(w.as_str(), "syntax" | "edition" | "import" | "option") =>
+                {
                     self.skip_statement()?
                 }
                 Token::Word(w) if w == "message" => {
@@ -612,7 +614,8 @@ mod tests {
         }
     "#;
 
-    const OTHER: &str = "syntax = 'proto2'; package other; message Thing { optional bytes raw = 1; }";
+    const OTHER: &str =
+        "syntax = 'proto2'; package other; message Thing { optional bytes raw = 1; }";
 
     #[test]
     fn parses_fields_maps_nested_messages_and_resolves_names() {
@@ -648,9 +651,12 @@ mod tests {
     fn unknown_types_and_syntax_errors_are_reported() {
         let err = Schema::parse(&[("sample", SAMPLE)]).unwrap_err();
         assert!(err.contains("unknown type .other.Thing"), "{err}");
-        let err = Schema::parse(&[("bad", "package x; message M { optional string = 1; }")])
-            .unwrap_err();
-        assert!(err.starts_with("bad: line 1: expected a field name"), "{err}");
+        let err =
+            Schema::parse(&[("bad", "package x; message M { optional string = 1; }")]).unwrap_err();
+        assert!(
+            err.starts_with("bad: line 1: expected a field name"),
+            "{err}"
+        );
         let err = Schema::parse(&[("bad", "message M { optional string a = 1;")]).unwrap_err();
         assert!(err.contains("expected `}`"), "{err}");
     }

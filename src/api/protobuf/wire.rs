@@ -149,7 +149,9 @@ impl<'a> Reader<'a> {
 }
 
 /// Every field of a message, in wire order.
-pub(crate) fn fields(buf: &[u8]) -> impl Iterator<Item = Result<(u32, Payload<'_>), ProtobufError>> {
+pub(crate) fn fields(
+    buf: &[u8],
+) -> impl Iterator<Item = Result<(u32, Payload<'_>), ProtobufError>> {
     let mut reader = Reader::new(buf);
     let mut failed = false;
     std::iter::from_fn(move || {

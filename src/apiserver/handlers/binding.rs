@@ -18,7 +18,7 @@ const RETRIES: usize = 5;
 
 pub async fn create(ctx: &Ctx<'_>, _rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
     let name = name_of(ctx)?;
-    let mut binding = body::parse(&ctx.req.body, &ctx.req.content_type)?;
+    let mut binding = body::parse(&ctx.req.body, &ctx.req.content_type, "Binding")?;
     body::check_kind(&mut binding, "", "v1", "Binding")?;
     let node = binding
         .pointer("/target/name")

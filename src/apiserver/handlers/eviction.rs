@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 pub async fn create(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
     let name = name_of(ctx)?;
-    let mut eviction = body::parse(&ctx.req.body, &ctx.req.content_type)?;
+    let mut eviction = body::parse(&ctx.req.body, &ctx.req.content_type, "Eviction")?;
     body::check_kind(&mut eviction, "policy", "v1", "Eviction")?;
     if let Some(body_name) = eviction.pointer("/metadata/name").and_then(Value::as_str)
         && body_name != name

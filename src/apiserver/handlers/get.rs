@@ -9,28 +9,31 @@ use crate::flow::HopKind;
 
 pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
     let name = name_of(ctx)?;
-    let object = ctx
+    let found = ctx
         .server
         .objects()
-        .get_existing(rt, ctx.info.namespace.as_deref(), name)?;
-    read_hop(ctx, rt, name, &object);
+        .get(rt, ctx.info.namespace.as_deref(), name)?;
+    read_hop(ctx, rt, name, found.as_ref());
+    let object = found.ok_or_else(|| ApiError::not_found(rt.group, rt.plural, name))?;
     Ok(output::object(ctx, rt, 200, object))
 }
 
 /// Reads are hops too, recorded without holding the request.
-fn read_hop(ctx: &Ctx<'_>, rt: &ResourceType, name: &str, object: &serde_json::Value) {
+fn read_hop(ctx: &Ctx<'_>, rt: &ResourceType, name: &str, object: Option<&serde_json::Value>) {
     let rev = object
-        .pointer("/metadata/resourceVersion")
+        .and_then(|o| o.pointer("/metadata/resourceVersion"))
         .and_then(|v| v.as_str())
         .and_then(|v| v.parse().ok());
-    let uid = object.pointer("/metadata/uid").and_then(|v| v.as_str());
-    let mut hop = crate::flow::Hop::new(
-        "apiserver",
-        "etcd",
-        HopKind::Read,
-        format!("range {}", rt.key(ctx.info.namespace.as_deref(), name)),
-    )
-    .object(Some(ctx.object_ref(rt.kind, name, uid)));
+    let uid = object
+        .and_then(|o| o.pointer("/metadata/uid"))
+        .and_then(|v| v.as_str());
+    let key = rt.key(ctx.info.namespace.as_deref(), name);
+    let summary = match object {
+        Some(_) => format!("range {key}"),
+        None => format!("range {key} → not found"),
+    };
+    let mut hop = crate::flow::Hop::new("apiserver", "etcd", HopKind::Read, summary)
+        .object(Some(ctx.object_ref(rt.kind, name, uid)));
     if let Some(rev) = rev {
         hop = hop.rev(rev);
     }

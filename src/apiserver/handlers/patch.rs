@@ -230,7 +230,7 @@ fn decode_apply(
     validation: FieldValidation,
     warnings: &mut Vec<String>,
 ) -> Result<Value, ApiError> {
-    let mut applied = body::parse(&ctx.req.body, "application/yaml")?;
+    let mut applied = body::parse(&ctx.req.body, "application/yaml", rt.kind)?;
     if !applied.is_object() {
         return Err(ApiError::bad_request(
             "error decoding YAML: the applied configuration is not an object",

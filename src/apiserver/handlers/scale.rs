@@ -83,7 +83,7 @@ pub async fn write(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiRespon
             .unwrap_or(&Value::Null);
         apply_patch(kind, &scale, &ctx.req.body, schema)?
     } else {
-        body::parse(&ctx.req.body, &ctx.req.content_type)?
+        body::parse(&ctx.req.body, &ctx.req.content_type, "Scale")?
     };
     body::check_kind(&mut new_scale, "autoscaling", "v1", "Scale")?;
     if let Some(rv) = new_scale
