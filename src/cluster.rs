@@ -133,7 +133,7 @@ impl Cluster {
         cluster.api.set_address(&address.to_string());
         let kubeconfig = pki.write_kubeconfig(&config.state_dir, &format!("https://{address}"))?;
         // The OpenAPI documents are large: build them now, not on kubectl's first request.
-        tokio::task::spawn_blocking(|| crate::apiserver::openapi::v3_root());
+        tokio::task::spawn_blocking(crate::apiserver::openapi::v3_root);
         cluster.server_task = Some(tokio::spawn(transport::serve(
             listener,
             tls,
