@@ -19,7 +19,8 @@ pub struct ResourceType {
     pub verbs: &'static [&'static str],
     /// Subresources served under `<resource>/<sub>`.
     pub subresources: &'static [Subresource],
-    /// The etcd key segment: `/registry/<storage>/<ns>/<name>` (`minions` for nodes).
+    /// The etcd key segment: `/registry/<storage>/<ns>/<name>` (`minions` for nodes); empty
+    /// for kinds that are never stored (access reviews).
     pub storage: &'static str,
 }
 
@@ -263,21 +264,199 @@ pub const REPLICA_SETS: ResourceType = ResourceType {
     storage: "replicasets",
 };
 
+pub const LIMIT_RANGES: ResourceType = ResourceType {
+    group: "",
+    version: "v1",
+    kind: "LimitRange",
+    list_kind: "LimitRangeList",
+    plural: "limitranges",
+    singular: "limitrange",
+    namespaced: true,
+    short_names: &["limits"],
+    categories: &[],
+    verbs: ALL_VERBS,
+    subresources: &[],
+    storage: "limitranges",
+};
+
+pub const RESOURCE_QUOTAS: ResourceType = ResourceType {
+    group: "",
+    version: "v1",
+    kind: "ResourceQuota",
+    list_kind: "ResourceQuotaList",
+    plural: "resourcequotas",
+    singular: "resourcequota",
+    namespaced: true,
+    short_names: &["quota"],
+    categories: &[],
+    verbs: ALL_VERBS,
+    subresources: &[Subresource {
+        name: "status",
+        group: "",
+        version: "v1",
+        kind: "ResourceQuota",
+        verbs: READ_WRITE_STATUS,
+    }],
+    storage: "resourcequotas",
+};
+
+const RBAC: &str = "rbac.authorization.k8s.io";
+
+pub const ROLES: ResourceType = ResourceType {
+    group: RBAC,
+    version: "v1",
+    kind: "Role",
+    list_kind: "RoleList",
+    plural: "roles",
+    singular: "role",
+    namespaced: true,
+    short_names: &[],
+    categories: &[],
+    verbs: ALL_VERBS,
+    subresources: &[],
+    storage: "roles",
+};
+
+pub const ROLE_BINDINGS: ResourceType = ResourceType {
+    group: RBAC,
+    version: "v1",
+    kind: "RoleBinding",
+    list_kind: "RoleBindingList",
+    plural: "rolebindings",
+    singular: "rolebinding",
+    namespaced: true,
+    short_names: &[],
+    categories: &[],
+    verbs: ALL_VERBS,
+    subresources: &[],
+    storage: "rolebindings",
+};
+
+pub const CLUSTER_ROLES: ResourceType = ResourceType {
+    group: RBAC,
+    version: "v1",
+    kind: "ClusterRole",
+    list_kind: "ClusterRoleList",
+    plural: "clusterroles",
+    singular: "clusterrole",
+    namespaced: false,
+    short_names: &[],
+    categories: &[],
+    verbs: ALL_VERBS,
+    subresources: &[],
+    storage: "clusterroles",
+};
+
+pub const CLUSTER_ROLE_BINDINGS: ResourceType = ResourceType {
+    group: RBAC,
+    version: "v1",
+    kind: "ClusterRoleBinding",
+    list_kind: "ClusterRoleBindingList",
+    plural: "clusterrolebindings",
+    singular: "clusterrolebinding",
+    namespaced: false,
+    short_names: &[],
+    categories: &[],
+    verbs: ALL_VERBS,
+    subresources: &[],
+    storage: "clusterrolebindings",
+};
+
+const AUTHORIZATION: &str = "authorization.k8s.io";
+const CREATE_ONLY: &[&str] = &["create"];
+
+/// Reviews are never stored: a create asks a question and the reply carries the answer.
+pub const SELF_SUBJECT_ACCESS_REVIEWS: ResourceType = ResourceType {
+    group: AUTHORIZATION,
+    version: "v1",
+    kind: "SelfSubjectAccessReview",
+    list_kind: "SelfSubjectAccessReviewList",
+    plural: "selfsubjectaccessreviews",
+    singular: "selfsubjectaccessreview",
+    namespaced: false,
+    short_names: &[],
+    categories: &[],
+    verbs: CREATE_ONLY,
+    subresources: &[],
+    storage: "",
+};
+
+pub const SELF_SUBJECT_RULES_REVIEWS: ResourceType = ResourceType {
+    group: AUTHORIZATION,
+    version: "v1",
+    kind: "SelfSubjectRulesReview",
+    list_kind: "SelfSubjectRulesReviewList",
+    plural: "selfsubjectrulesreviews",
+    singular: "selfsubjectrulesreview",
+    namespaced: false,
+    short_names: &[],
+    categories: &[],
+    verbs: CREATE_ONLY,
+    subresources: &[],
+    storage: "",
+};
+
+pub const SUBJECT_ACCESS_REVIEWS: ResourceType = ResourceType {
+    group: AUTHORIZATION,
+    version: "v1",
+    kind: "SubjectAccessReview",
+    list_kind: "SubjectAccessReviewList",
+    plural: "subjectaccessreviews",
+    singular: "subjectaccessreview",
+    namespaced: false,
+    short_names: &[],
+    categories: &[],
+    verbs: CREATE_ONLY,
+    subresources: &[],
+    storage: "",
+};
+
+pub const LOCAL_SUBJECT_ACCESS_REVIEWS: ResourceType = ResourceType {
+    group: AUTHORIZATION,
+    version: "v1",
+    kind: "LocalSubjectAccessReview",
+    list_kind: "LocalSubjectAccessReviewList",
+    plural: "localsubjectaccessreviews",
+    singular: "localsubjectaccessreview",
+    namespaced: true,
+    short_names: &[],
+    categories: &[],
+    verbs: CREATE_ONLY,
+    subresources: &[],
+    storage: "",
+};
+
 /// Every served resource, in discovery order.
 pub const ALL: &[ResourceType] = &[
     CONFIG_MAPS,
     EVENTS,
+    LIMIT_RANGES,
     NAMESPACES,
     NODES,
     PODS,
+    RESOURCE_QUOTAS,
     SERVICE_ACCOUNTS,
     DEPLOYMENTS,
     REPLICA_SETS,
     LEASES,
+    CLUSTER_ROLE_BINDINGS,
+    CLUSTER_ROLES,
+    ROLE_BINDINGS,
+    ROLES,
+    LOCAL_SUBJECT_ACCESS_REVIEWS,
+    SELF_SUBJECT_ACCESS_REVIEWS,
+    SELF_SUBJECT_RULES_REVIEWS,
+    SUBJECT_ACCESS_REVIEWS,
 ];
 
 /// The API groups served, in discovery order, with their one version each.
-pub const GROUPS: &[(&str, &str)] = &[("", "v1"), ("apps", "v1"), ("coordination.k8s.io", "v1")];
+pub const GROUPS: &[(&str, &str)] = &[
+    ("", "v1"),
+    ("apps", "v1"),
+    ("authorization.k8s.io", "v1"),
+    ("coordination.k8s.io", "v1"),
+    ("rbac.authorization.k8s.io", "v1"),
+];
 
 impl ResourceType {
     /// `v1` or `apps/v1`.

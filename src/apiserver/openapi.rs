@@ -1089,8 +1089,9 @@ mod tests {
 
     #[test]
     fn every_kind_has_a_patch_operation_kubectl_accepts() {
-        // What QueryParamVerifierV3 and the apply patcher look for, kind by kind.
-        for rt in kinds::ALL {
+        // What QueryParamVerifierV3 and the apply patcher look for, kind by kind (reviews are
+        // create-only: there is nothing to patch).
+        for rt in kinds::ALL.iter().filter(|rt| rt.verbs.contains(&"patch")) {
             let document = doc(&group_version_path(rt.group, rt.version));
             let want = gvk(rt.group, rt.version, rt.kind);
             let found = operations(&document).any(|(_, method, op)| {

@@ -2,6 +2,7 @@
 //! `RequestInfo`. Writes share `write` (admission → validation → admission → etcd); reads share
 //! `selection` (namespace, label and field selectors) and `output` (JSON or Table).
 
+mod access_review;
 mod binding;
 mod create;
 mod delete;
@@ -34,6 +35,11 @@ pub async fn dispatch(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
         return Err(ApiError::path_not_found());
     }
     let verb = info.verb.as_str();
+    if rt.storage.is_empty() {
+        // Access reviews: never stored, answered at once.
+        check_verb(rt, rt.verbs, verb)?;
+        return access_review::create(ctx, rt).await;
+    }
     if matches!(verb, "get" | "list") {
         negotiation::include_object(ctx.req.query("includeObject"))?;
     }
