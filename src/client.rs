@@ -110,3 +110,79 @@ impl Client {
         self.call(http::Method::DELETE, path, "", None).await
     }
 }
+
+/// One event of a watch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WatchEvent {
+    /// ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.
+    pub kind: String,
+    pub object: Value,
+}
+
+/// A live watch: events in order until the server ends it.
+pub struct WatchStream {
+    chunks: tokio::sync::mpsc::Receiver<Bytes>,
+    buffer: Vec<u8>,
+}
+
+impl WatchStream {
+    /// The next event, or None when the watch ended.
+    pub async fn next(&mut self) -> Option<WatchEvent> {
+        loop {
+            if let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
+                let line: Vec<u8> = self.buffer.drain(..=end).collect();
+                let Ok(value) = serde_json::from_slice::<Value>(&line) else {
+                    continue;
+                };
+                let kind = value
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                let object = value.get("object").cloned().unwrap_or(Value::Null);
+                return Some(WatchEvent { kind, object });
+            }
+            let chunk = self.chunks.recv().await?;
+            self.buffer.extend_from_slice(&chunk);
+        }
+    }
+}
+
+impl Client {
+    /// Starts a watch (`path` without `watch=true`; the query may carry resourceVersion,
+    /// selectors…).
+    pub async fn watch(&self, path: &str) -> Result<WatchStream, ApiError> {
+        let separator = if path.contains('?') { '&' } else { '?' };
+        let response = self
+            .send(
+                http::Method::GET,
+                &format!("{path}{separator}watch=true"),
+                "",
+                Bytes::new(),
+            )
+            .await;
+        match response {
+            ApiResponse::Stream { chunks, .. } => Ok(WatchStream {
+                chunks,
+                buffer: Vec::new(),
+            }),
+            full => {
+                let value: Value = serde_json::from_slice(full.body()).unwrap_or(Value::Null);
+                Err(ApiError {
+                    code: full.status(),
+                    reason: value
+                        .get("reason")
+                        .and_then(Value::as_str)
+                        .unwrap_or("Unknown")
+                        .to_string(),
+                    message: value
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    details: value.get("details").cloned(),
+                })
+            }
+        }
+    }
+}

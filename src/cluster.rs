@@ -8,6 +8,7 @@ use crate::apiserver::pki::Pki;
 use crate::apiserver::{ApiServer, Config, transport};
 use crate::client::Client;
 use crate::clock::Clock;
+use crate::controllers::service_account::ServiceAccountController;
 use crate::flow::Flow;
 use crate::store::{Backend, MemoryBackend};
 use anyhow::Result;
@@ -69,6 +70,24 @@ async fn compact_periodically(store: Arc<MemoryBackend>, flow: Arc<Flow>) {
     }
 }
 
+/// kube-scheduler's identity (its client certificate's CN).
+pub fn scheduler_identity() -> UserInfo {
+    UserInfo::new("system:kube-scheduler", &["system:authenticated"])
+}
+
+/// kube-controller-manager's identity.
+pub fn controller_manager_identity() -> UserInfo {
+    UserInfo::new("system:kube-controller-manager", &["system:authenticated"])
+}
+
+/// A kubelet's identity: `system:node:<name>` in group `system:nodes`.
+pub fn node_identity(node: &str) -> UserInfo {
+    UserInfo::new(
+        &format!("system:node:{node}"),
+        &["system:nodes", "system:authenticated"],
+    )
+}
+
 /// The identity kube-apiserver uses for its own bootstrap writes.
 pub fn apiserver_identity() -> UserInfo {
     UserInfo::new(
@@ -90,6 +109,7 @@ impl Cluster {
         ca_pem: Option<String>,
         tokens: Vec<(String, String, Vec<String>)>,
     ) -> Result<Cluster> {
+        let ca_pem_for_pods = ca_pem.clone();
         let clock = Arc::new(Clock::new(speed));
         let flow = Arc::new(Flow::new(clock.clone()));
         let store = Arc::new(MemoryBackend::new());
@@ -103,7 +123,7 @@ impl Cluster {
             },
         ));
         let compactor = tokio::spawn(compact_periodically(store.clone(), flow.clone()));
-        let cluster = Cluster {
+        let mut cluster = Cluster {
             api,
             flow,
             clock,
@@ -114,6 +134,23 @@ impl Cluster {
             background: vec![compactor],
         };
         cluster.bootstrap().await?;
+        let accounts = ServiceAccountController::new(
+            cluster.client(
+                controller_manager_identity(),
+                "kube-controller-manager/v1.32.4",
+            ),
+            ca_pem_for_pods,
+        );
+        // The system namespaces are ready before anyone else may create pods in them.
+        for namespace in SYSTEM_NAMESPACES {
+            accounts.reconcile(namespace).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "creating the default service account in {namespace}: {}",
+                    e.message
+                )
+            })?;
+        }
+        cluster.background.push(tokio::spawn(accounts.run()));
         Ok(cluster)
     }
 

@@ -9,5 +9,6 @@ pub mod bench;
 pub mod client;
 pub mod clock;
 pub mod cluster;
+pub mod controllers;
 pub mod flow;
 pub mod store;

@@ -27,8 +27,46 @@ pub fn apply_defaults(group: &str, kind: &str, obj: &mut Value) {
         ("coordination.k8s.io", "Lease") => {
             child_object(obj, "spec");
         }
+        ("", "LimitRange") => default_limit_range(obj),
         // ServiceAccount and ConfigMap have no defaults that show in JSON.
         _ => {}
+    }
+}
+
+/// `SetDefaults_LimitRangeItem`: a Container item's default limit comes from max, its default
+/// request from the default limit, then from min.
+fn default_limit_range(obj: &mut Map<String, Value>) {
+    let Some(items) = obj
+        .get_mut("spec")
+        .and_then(|s| s.get_mut("limits"))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    for item in items.iter_mut().filter_map(Value::as_object_mut) {
+        if item.get("type").and_then(Value::as_str) != Some("Container") {
+            continue;
+        }
+        let resources = |item: &Map<String, Value>, field: &str| {
+            item.get(field)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let mut default = resources(item, "default");
+        for (key, value) in resources(item, "max") {
+            default.entry(key).or_insert(value);
+        }
+        let mut default_request = resources(item, "defaultRequest");
+        for (key, value) in default
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .chain(resources(item, "min"))
+        {
+            default_request.entry(key).or_insert(value);
+        }
+        item.insert("default".to_string(), Value::Object(default));
+        item.insert("defaultRequest".to_string(), Value::Object(default_request));
     }
 }
 

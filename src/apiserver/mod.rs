@@ -12,6 +12,7 @@ pub mod admission;
 pub mod authn;
 pub mod authz;
 pub mod body;
+pub mod cache;
 pub mod discovery;
 pub mod handlers;
 pub mod managed_fields;
@@ -53,6 +54,7 @@ pub struct Config {
 
 pub struct ApiServer {
     objects: ObjectStore,
+    cache: cache::Cache,
     flow: Arc<Flow>,
     clock: Arc<Clock>,
     authn: Authenticator,
@@ -103,7 +105,19 @@ impl Ctx<'_> {
 
 impl ApiServer {
     pub fn new(backend: Arc<dyn Backend>, flow: Arc<Flow>, config: Config) -> ApiServer {
+        use crate::api::kinds;
+        let cached = [
+            &kinds::NAMESPACES,
+            &kinds::SERVICE_ACCOUNTS,
+            &kinds::LIMIT_RANGES,
+            &kinds::RESOURCE_QUOTAS,
+            &kinds::ROLES,
+            &kinds::ROLE_BINDINGS,
+            &kinds::CLUSTER_ROLES,
+            &kinds::CLUSTER_ROLE_BINDINGS,
+        ];
         ApiServer {
+            cache: cache::Cache::new(backend.clone(), &cached),
             objects: ObjectStore::new(backend),
             clock: flow.clock().clone(),
             flow,
@@ -115,6 +129,11 @@ impl ApiServer {
 
     pub fn objects(&self) -> &ObjectStore {
         &self.objects
+    }
+
+    /// The shared informers of the apiserver's own plugins.
+    pub fn cache(&self) -> &cache::Cache {
+        &self.cache
     }
 
     pub fn flow(&self) -> &Arc<Flow> {

@@ -6,7 +6,8 @@
 //! - `pod`: Pod and PodTemplateSpec (`pkg/apis/core/validation/validation.go`);
 //! - `apps`: Deployment and ReplicaSet (`pkg/apis/apps/validation`);
 //! - `core`: Namespace, Node, Event, ServiceAccount, ConfigMap;
-//! - `coordination`: Lease.
+//! - `coordination`: Lease;
+//! - `quota`: LimitRange and ResourceQuota.
 //!
 //! Entry points run what `rest.BeforeCreate` / `rest.BeforeUpdate` run: the kind's validation
 //! plus the generic object-meta checks. Inputs are JSON as stored; a field of the wrong type
@@ -17,6 +18,7 @@ mod coordination;
 mod core;
 pub mod meta;
 mod pod;
+mod quota;
 
 use serde_json::{Map, Value};
 
@@ -34,6 +36,8 @@ pub fn validate_create(group: &str, kind: &str, obj: &Value) -> Vec<FieldError> 
         ("apps", "Deployment") => apps::validate_deployment(obj),
         ("apps", "ReplicaSet") => apps::validate_replicaset(obj),
         ("coordination.k8s.io", "Lease") => coordination::validate_lease(obj),
+        ("", "LimitRange") => quota::validate_limit_range(obj),
+        ("", "ResourceQuota") => quota::validate_resource_quota(obj),
         _ => Vec::new(),
     };
     // rest.BeforeCreate: "Do this *after* custom validation so that specific error messages are
@@ -57,6 +61,8 @@ pub fn validate_update(group: &str, kind: &str, new: &Value, old: &Value) -> Vec
         ("apps", "Deployment") => apps::validate_deployment_update(new, old),
         ("apps", "ReplicaSet") => apps::validate_replicaset_update(new, old),
         ("coordination.k8s.io", "Lease") => coordination::validate_lease_update(new, old),
+        ("", "LimitRange") => quota::validate_limit_range(new),
+        ("", "ResourceQuota") => quota::validate_resource_quota(new),
         _ => Vec::new(),
     });
     errs

@@ -1,13 +1,20 @@
 //! Admission: the plugins that may change (mutating) or refuse (validating) a write after it
-//! is authorized, in kube-apiserver's order. Each plugin that runs is a hop saying what it did:
-//! the JSON patch it applied, or why it refused.
+//! is authorized, in kube-apiserver's order: every mutating plugin in turn (each sees what the
+//! ones before it changed), then every validating one. Each plugin that applies to the request
+//! is a hop saying what it decided: the JSON patch it applied, or why it refused or skipped.
+//! Webhooks run in-process but are shown as webhooks, with their name and failurePolicy.
 
+mod default_toleration_seconds;
+mod limit_ranger;
 mod namespace_lifecycle;
+mod resource_quota;
+mod service_account;
+pub mod webhook;
 
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
 use crate::flow::{Hop, HopKind, ObjectRef};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The write being admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,9 +45,20 @@ pub struct Attributes<'a> {
     pub subresource: Option<&'a str>,
     pub namespace: Option<&'a str>,
     pub name: &'a str,
+    /// The new object (validating phase; the mutating phase gets it separately, mutable).
     pub object: Option<&'a Value>,
     pub old_object: Option<&'a Value>,
     pub dry_run: bool,
+}
+
+impl Attributes<'_> {
+    /// A create or update of the pod resource itself (not a subresource).
+    pub fn is_pod_write(&self) -> bool {
+        self.group.is_empty()
+            && self.resource == "pods"
+            && self.subresource.is_none()
+            && matches!(self.operation, Operation::Create | Operation::Update)
+    }
 }
 
 /// A plugin's verdict.
@@ -57,52 +75,126 @@ pub enum Verdict {
     Denied(ApiError),
 }
 
+/// The admission plugins podflow runs, in kube-apiserver's order.
+#[derive(Debug, Clone, Copy)]
+enum Plugin {
+    NamespaceLifecycle,
+    LimitRanger,
+    ServiceAccount,
+    DefaultTolerationSeconds,
+    MutatingWebhook(&'static webhook::Webhook),
+    ValidatingWebhook(&'static webhook::Webhook),
+    ResourceQuota,
+}
+
+const MUTATING: &[Plugin] = &[
+    Plugin::NamespaceLifecycle,
+    Plugin::LimitRanger,
+    Plugin::ServiceAccount,
+    Plugin::DefaultTolerationSeconds,
+    Plugin::MutatingWebhook(&webhook::SIDECAR_INJECTOR),
+];
+
+const VALIDATING: &[Plugin] = &[
+    Plugin::LimitRanger,
+    Plugin::ValidatingWebhook(&webhook::REQUIRE_LIMITS),
+    Plugin::ResourceQuota,
+];
+
+impl Plugin {
+    fn name(self) -> &'static str {
+        match self {
+            Plugin::NamespaceLifecycle => "NamespaceLifecycle",
+            Plugin::LimitRanger => "LimitRanger",
+            Plugin::ServiceAccount => "ServiceAccount",
+            Plugin::DefaultTolerationSeconds => "DefaultTolerationSeconds",
+            Plugin::MutatingWebhook(_) => "MutatingAdmissionWebhook",
+            Plugin::ValidatingWebhook(_) => "ValidatingAdmissionWebhook",
+            Plugin::ResourceQuota => "ResourceQuota",
+        }
+    }
+}
+
 /// Runs the mutating plugins in order on `object`.
 pub async fn mutate(
     ctx: &Ctx<'_>,
     attributes: &Attributes<'_>,
     object: &mut Value,
 ) -> Result<(), ApiError> {
-    let verdicts = [(
-        "NamespaceLifecycle",
-        namespace_lifecycle::admit(ctx, attributes),
-    )];
-    for (plugin, verdict) in verdicts {
+    for plugin in MUTATING {
+        let verdict = match plugin {
+            Plugin::NamespaceLifecycle => namespace_lifecycle::admit(ctx, attributes),
+            Plugin::LimitRanger => limit_ranger::admit(ctx, attributes, object),
+            Plugin::ServiceAccount => service_account::admit(ctx, attributes, object),
+            Plugin::DefaultTolerationSeconds => {
+                default_toleration_seconds::admit(attributes, object)
+            }
+            Plugin::MutatingWebhook(hook) => hook.call(ctx, attributes, object),
+            _ => None,
+        };
+        let Some(verdict) = verdict else { continue };
         report(
             ctx,
             attributes,
-            plugin,
+            *plugin,
             HopKind::AdmissionMutating,
             &verdict,
         )
         .await;
         match verdict {
             Verdict::Denied(e) => return Err(e),
-            Verdict::Patched { patch, .. } => {
-                if let Ok(p) = serde_json::from_value::<json_patch::Patch>(patch) {
-                    json_patch::patch(object, &p).map_err(|e| {
-                        ApiError::internal(format!(
-                            "admission plugin {plugin} produced a bad patch: {e}"
-                        ))
-                    })?;
-                }
-            }
+            Verdict::Patched { patch, .. } => apply_patch(plugin.name(), object, patch)?,
             Verdict::Skipped(_) | Verdict::Allowed(_) => {}
         }
     }
     Ok(())
 }
 
-/// Runs the validating plugins in order.
+/// Runs the validating plugins in order; the first refusal fails the request.
 pub async fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Result<(), ApiError> {
-    let _ = (ctx, attributes);
+    for plugin in VALIDATING {
+        let verdict = match plugin {
+            Plugin::LimitRanger => limit_ranger::validate(ctx, attributes),
+            Plugin::ValidatingWebhook(hook) => {
+                let mut object = attributes.object.cloned().unwrap_or(Value::Null);
+                hook.call(ctx, attributes, &mut object)
+            }
+            Plugin::ResourceQuota => resource_quota::validate(ctx, attributes),
+            _ => None,
+        };
+        let Some(verdict) = verdict else { continue };
+        report(
+            ctx,
+            attributes,
+            *plugin,
+            HopKind::AdmissionValidating,
+            &verdict,
+        )
+        .await;
+        if let Verdict::Denied(e) = verdict {
+            return Err(e);
+        }
+    }
     Ok(())
+}
+
+fn apply_patch(plugin: &str, object: &mut Value, patch: Value) -> Result<(), ApiError> {
+    let patch: json_patch::Patch = serde_json::from_value(patch).map_err(|e| {
+        ApiError::internal(format!(
+            "admission plugin {plugin} produced a bad patch: {e}"
+        ))
+    })?;
+    json_patch::patch(object, &patch).map_err(|e| {
+        ApiError::internal(format!(
+            "admission plugin {plugin} produced a bad patch: {e}"
+        ))
+    })
 }
 
 async fn report(
     ctx: &Ctx<'_>,
     attributes: &Attributes<'_>,
-    plugin: &str,
+    plugin: Plugin,
     kind: HopKind,
     verdict: &Verdict,
 ) {
@@ -112,27 +204,35 @@ async fn report(
         name: attributes.name.to_string(),
         uid: None,
     });
-    let (kind, summary, detail) = match verdict {
-        Verdict::Skipped(why) => (
-            kind,
-            format!("{plugin}: skipped ({why})"),
-            serde_json::json!({"plugin": plugin, "decision": "skipped"}),
+    let (label, mut detail) = match plugin {
+        Plugin::MutatingWebhook(hook) | Plugin::ValidatingWebhook(hook) => (
+            format!("webhook {}", hook.name),
+            json!({"plugin": plugin.name(), "webhook": hook.name, "failurePolicy": hook.failure_policy, "timeoutSeconds": hook.timeout_seconds}),
         ),
-        Verdict::Allowed(why) => (
-            kind,
-            format!("{plugin}: allowed ({why})"),
-            serde_json::json!({"plugin": plugin, "decision": "allowed"}),
-        ),
-        Verdict::Patched { why, patch } => (
-            kind,
-            format!("{plugin}: {why}"),
-            serde_json::json!({"plugin": plugin, "decision": "patched", "patch": patch}),
-        ),
-        Verdict::Denied(e) => (
-            HopKind::AdmissionDenied,
-            format!("{plugin}: denied: {}", e.message),
-            serde_json::json!({"plugin": plugin, "decision": "denied", "message": e.message}),
-        ),
+        _ => (plugin.name().to_string(), json!({"plugin": plugin.name()})),
+    };
+    let (kind, summary) = match verdict {
+        Verdict::Skipped(why) => {
+            detail["decision"] = json!("skipped");
+            (kind, format!("{label}: skipped ({why})"))
+        }
+        Verdict::Allowed(why) => {
+            detail["decision"] = json!("allowed");
+            (kind, format!("{label}: allowed ({why})"))
+        }
+        Verdict::Patched { why, patch } => {
+            detail["decision"] = json!("patched");
+            detail["patch"] = patch.clone();
+            (kind, format!("{label}: {why}"))
+        }
+        Verdict::Denied(e) => {
+            detail["decision"] = json!("denied");
+            detail["message"] = json!(e.message);
+            (
+                HopKind::AdmissionDenied,
+                format!("{label}: denied: {}", e.message),
+            )
+        }
     };
     ctx.hop_with(
         Hop::new("apiserver", "admission", kind, summary)
@@ -140,4 +240,23 @@ async fn report(
             .detail(detail),
     )
     .await;
+}
+
+/// The containers of a pod (or nothing, for anything else).
+pub(crate) fn containers(pod: &Value) -> impl Iterator<Item = &Value> {
+    pod.pointer("/spec/containers")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// The name a message uses for the object: its name, or its generateName while it has none.
+pub(crate) fn display_name<'a>(attributes: &'a Attributes<'_>, object: &'a Value) -> &'a str {
+    if !attributes.name.is_empty() {
+        return attributes.name;
+    }
+    object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
 }
