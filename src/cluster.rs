@@ -205,6 +205,44 @@ impl Cluster {
                 Err(e) => anyhow::bail!("creating namespace {name}: {}", e.message),
             }
         }
+        // The bootstrap policy, as kube-apiserver's RBAC post-start hook writes it.
+        use crate::apiserver::rbac::bootstrap;
+        let objects = [
+            (
+                "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                None,
+                bootstrap::cluster_roles(),
+            ),
+            (
+                "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+                None,
+                bootstrap::cluster_role_bindings(),
+            ),
+            ("roles", Some(()), bootstrap::roles()),
+            ("rolebindings", Some(()), bootstrap::role_bindings()),
+            ("rolebindings", Some(()), vec![bootstrap::student_binding()]),
+        ];
+        for (path, namespaced, items) in objects {
+            for item in items {
+                let path = match namespaced {
+                    Some(()) => {
+                        let ns = item
+                            .pointer("/metadata/namespace")
+                            .and_then(|n| n.as_str())
+                            .unwrap_or("default");
+                        format!("/apis/rbac.authorization.k8s.io/v1/namespaces/{ns}/{path}")
+                    }
+                    None => path.to_string(),
+                };
+                match client.create(&path, &item).await {
+                    Ok(_) => {}
+                    Err(e) if e.reason == "AlreadyExists" => {}
+                    Err(e) => {
+                        anyhow::bail!("writing the bootstrap RBAC policy ({path}): {}", e.message)
+                    }
+                }
+            }
+        }
         Ok(())
     }
 

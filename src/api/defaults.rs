@@ -28,6 +28,13 @@ pub fn apply_defaults(group: &str, kind: &str, obj: &mut Value) {
             child_object(obj, "spec");
         }
         ("", "LimitRange") => default_limit_range(obj),
+        ("rbac.authorization.k8s.io", kind) => {
+            let mut value = Value::Object(std::mem::take(obj));
+            crate::api::validation::rbac::set_rbac_defaults(kind, &mut value);
+            if let Value::Object(map) = value {
+                *obj = map;
+            }
+        }
         // ServiceAccount and ConfigMap have no defaults that show in JSON.
         _ => {}
     }

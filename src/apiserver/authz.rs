@@ -1,63 +1,30 @@
-//! Authorization: may this user do this verb on this resource? Until RBAC objects are served
-//! (the gatekeepers issue), the rules are the built-in ones every cluster has: `system:masters`
-//! may do anything; anybody may read the public-info paths (`/version`, `/healthz`, `/livez`,
-//! `/readyz`); authenticated users may read discovery and OpenAPI (`system:discovery`);
-//! everything else is forbidden, with kube-apiserver's own message.
+//! Authorization's words: the `Decision` an authorizer returns and the 403 kube-apiserver
+//! answers when none allows a request. The deciding itself is `rbac` (privileged group, then
+//! the Node authorizer, then RBAC), reached through `ApiServer::authorize`.
 
 use crate::api::status::{ApiError, qualified_resource};
 use crate::apiserver::authn::UserInfo;
 use crate::apiserver::request_info::RequestInfo;
 
-/// Why a request was allowed, for the hop.
+/// An authorizer's answer and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub allowed: bool,
     pub reason: String,
 }
 
-const PUBLIC_INFO: &[&str] = &["/version", "/healthz", "/livez", "/readyz"];
-const DISCOVERY_PREFIXES: &[&str] = &["/api", "/apis", "/openapi"];
-
-pub fn authorize(user: &UserInfo, info: &RequestInfo) -> Decision {
-    if user.in_group("system:masters") {
-        return Decision {
-            allowed: true,
-            reason: "group system:masters is a superuser".to_string(),
-        };
-    }
-    if !info.is_resource_request && info.verb == "get" {
-        let path = info.path.trim_end_matches('/');
-        if PUBLIC_INFO
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")))
-        {
-            return Decision {
-                allowed: true,
-                reason: "clusterrole system:public-info-viewer".to_string(),
-            };
-        }
-        let discovery = DISCOVERY_PREFIXES
-            .iter()
-            .any(|p| path == *p || path.starts_with(&format!("{p}/")));
-        if discovery && user.in_group("system:authenticated") {
-            return Decision {
-                allowed: true,
-                reason: "clusterrole system:discovery".to_string(),
-            };
-        }
-    }
-    Decision {
-        allowed: false,
-        reason: "no rule allows it".to_string(),
-    }
-}
-
 /// The 403 kube-apiserver answers:
-/// `pods "web" is forbidden: User "student" cannot delete resource "pods" in API group "" in the namespace "default"`.
-pub fn forbidden(user: &UserInfo, info: &RequestInfo) -> ApiError {
+/// `pods "web" is forbidden: User "student" cannot delete resource "pods" in API group "" in the namespace "default"`,
+/// with the authorizers' reason appended when they gave one.
+pub fn forbidden(user: &UserInfo, info: &RequestInfo, reason: &str) -> ApiError {
+    let suffix = if reason.is_empty() {
+        String::new()
+    } else {
+        format!(": {reason}")
+    };
     if !info.is_resource_request {
         return ApiError::forbidden(format!(
-            "forbidden: User \"{}\" cannot {} path \"{}\"",
+            "forbidden: User \"{}\" cannot {} path \"{}\"{suffix}",
             user.name, info.verb, info.path
         ))
         .with_details(serde_json::json!({}));
@@ -73,7 +40,17 @@ pub fn forbidden(user: &UserInfo, info: &RequestInfo) -> ApiError {
         ),
         None => qualified_resource(&info.api_group, &info.resource),
     };
-    let scope = match &info.namespace {
+    // A namespace named in the path is the request's namespace, as RequestInfo reads it.
+    let namespace = match (
+        &info.namespace,
+        info.resource.as_str(),
+        info.api_group.as_str(),
+    ) {
+        (Some(ns), _, _) => Some(ns.as_str()),
+        (None, "namespaces", "") => info.name.as_deref(),
+        _ => None,
+    };
+    let scope = match namespace {
         Some(ns) => format!("in the namespace \"{ns}\""),
         None => "at the cluster scope".to_string(),
     };
@@ -82,7 +59,7 @@ pub fn forbidden(user: &UserInfo, info: &RequestInfo) -> ApiError {
         details["name"] = serde_json::json!(name);
     }
     ApiError::forbidden(format!(
-        "{subject} is forbidden: User \"{}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}",
+        "{subject} is forbidden: User \"{}\" cannot {} resource \"{resource}\" in API group \"{}\" {scope}{suffix}",
         user.name, info.verb, info.api_group
     ))
     .with_details(details)
@@ -94,38 +71,34 @@ mod tests {
     use http::Method;
 
     #[test]
-    fn masters_may_do_anything_and_others_get_the_real_message() {
+    fn the_real_forbidden_messages() {
+        let student = UserInfo::new("student", &["system:authenticated"]);
         let info = RequestInfo::parse(
             &Method::DELETE,
             "/api/v1/namespaces/default/pods/web",
             false,
         );
-        assert!(authorize(&UserInfo::new("admin", &["system:masters"]), &info).allowed);
-        let student = UserInfo::new("student", &["system:authenticated"]);
-        assert!(!authorize(&student, &info).allowed);
         assert_eq!(
-            forbidden(&student, &info).message,
+            forbidden(&student, &info, "").message,
             "pods \"web\" is forbidden: User \"student\" cannot delete resource \"pods\" in API group \"\" in the namespace \"default\""
         );
-    }
-
-    #[test]
-    fn public_info_and_discovery() {
         let anonymous = UserInfo::anonymous();
-        let version = RequestInfo::parse(&Method::GET, "/version", false);
-        assert!(authorize(&anonymous, &version).allowed);
         let api = RequestInfo::parse(&Method::GET, "/api", false);
-        assert!(!authorize(&anonymous, &api).allowed);
         assert_eq!(
-            forbidden(&anonymous, &api).message,
+            forbidden(&anonymous, &api, "").message,
             "forbidden: User \"system:anonymous\" cannot get path \"/api\""
         );
-        assert!(authorize(&UserInfo::new("student", &["system:authenticated"]), &api).allowed);
         let nodes = RequestInfo::parse(&Method::GET, "/api/v1/nodes", false);
         assert!(
-            forbidden(&anonymous, &nodes)
+            forbidden(&anonymous, &nodes, "")
                 .message
                 .ends_with("at the cluster scope")
+        );
+        let ns = RequestInfo::parse(&Method::GET, "/api/v1/namespaces/dev", false);
+        assert!(
+            forbidden(&student, &ns, "")
+                .message
+                .ends_with("in the namespace \"dev\"")
         );
     }
 }

@@ -20,6 +20,7 @@ pub mod negotiation;
 pub mod openapi;
 pub mod patch;
 pub mod pki;
+pub mod rbac;
 pub mod request;
 pub mod request_info;
 pub mod storage;
@@ -55,6 +56,8 @@ pub struct Config {
 pub struct ApiServer {
     objects: ObjectStore,
     cache: cache::Cache,
+    /// The RBAC index and the cache generations it was built from.
+    rbac: Mutex<([u64; 4], Arc<rbac::RbacIndex>)>,
     flow: Arc<Flow>,
     clock: Arc<Clock>,
     authn: Authenticator,
@@ -118,6 +121,10 @@ impl ApiServer {
         ];
         ApiServer {
             cache: cache::Cache::new(backend.clone(), &cached),
+            rbac: Mutex::new((
+                [u64::MAX; 4],
+                Arc::new(rbac::RbacIndex::build(&[], &[], &[], &[])),
+            )),
             objects: ObjectStore::new(backend),
             clock: flow.clock().clone(),
             flow,
@@ -247,7 +254,39 @@ impl ApiServer {
             }
         };
 
-        let decision = authz::authorize(&user, &info);
+        let user = match &req.impersonate {
+            None => user,
+            Some(asked) => match self.impersonate(&user, asked) {
+                Ok(impersonated) => {
+                    self.flow
+                        .pass(Hop::new(
+                            "apiserver",
+                            "authz",
+                            HopKind::Authenticated,
+                            format!(
+                                "{} impersonates {} groups [{}]",
+                                user.name,
+                                impersonated.name,
+                                impersonated.groups.join(", ")
+                            ),
+                        ))
+                        .await;
+                    impersonated
+                }
+                Err(error) => {
+                    self.flow
+                        .pass(Hop::new(
+                            "apiserver",
+                            "authz",
+                            HopKind::Forbidden,
+                            error.message.clone(),
+                        ))
+                        .await;
+                    return self.respond(&client, error_response(&error)).await;
+                }
+            },
+        };
+        let verdict = self.authorize(&user, &info, req.query("fieldSelector"));
         let action = if info.is_resource_request {
             let resource = match &info.subresource {
                 Some(sub) => format!("{}/{sub}", info.resource),
@@ -260,31 +299,49 @@ impl ApiServer {
         } else {
             format!("{} {}", info.verb, info.path)
         };
-        if !decision.allowed {
+        let detail = serde_json::json!({
+            "user": user.name,
+            "verb": info.verb,
+            "authorizer": verdict.decided_by.map(|a| a.name()),
+            "reason": verdict.decision.reason,
+        });
+        if !verdict.decision.allowed {
+            let why = if verdict.decision.reason.is_empty() {
+                "no RBAC rule allows it".to_string()
+            } else {
+                verdict.decision.reason.clone()
+            };
             self.flow
                 .pass(
                     Hop::new(
                         "apiserver",
                         "authz",
                         HopKind::Forbidden,
-                        format!("{} may not {action}: {}", user.name, decision.reason),
+                        format!("{} may not {action}: {why}", user.name),
                     )
-                    .object(object),
+                    .object(object)
+                    .detail(detail),
                 )
                 .await;
-            return self
-                .respond(&client, error_response(&authz::forbidden(&user, &info)))
-                .await;
+            let error = authz::forbidden(&user, &info, &verdict.decision.reason);
+            return self.respond(&client, error_response(&error)).await;
         }
+        let why = match verdict.decided_by {
+            Some(rbac::Authorizer::PrivilegedGroup) => {
+                "group system:masters is a superuser".to_string()
+            }
+            _ => verdict.decision.reason.clone(),
+        };
         self.flow
             .pass(
                 Hop::new(
                     "apiserver",
                     "authz",
                     HopKind::Authorized,
-                    format!("{} may {action}: {}", user.name, decision.reason),
+                    format!("{} may {action}: {why}", user.name),
                 )
-                .object(object),
+                .object(object)
+                .detail(detail),
             )
             .await;
 
@@ -300,6 +357,143 @@ impl ApiServer {
             Err(e) => error_response(&e),
         };
         self.respond(&client, response).await
+    }
+
+    /// The impersonation filter: the caller needs the `impersonate` verb on each identity it
+    /// asks for (users, groups, service accounts, uids); the request then runs as that user.
+    fn impersonate(
+        &self,
+        requester: &UserInfo,
+        asked: &request::Impersonation,
+    ) -> Result<UserInfo, ApiError> {
+        let check = |resource: &str,
+                     group: &str,
+                     namespace: Option<&str>,
+                     name: &str|
+         -> Result<(), ApiError> {
+            let mut attributes =
+                rbac::Attributes::resource("impersonate", namespace, group, resource);
+            attributes.name = Some(name);
+            if self
+                .authorize_attributes(requester, &attributes)
+                .decision
+                .allowed
+            {
+                return Ok(());
+            }
+            let scope = match namespace {
+                Some(ns) => format!("in the namespace \"{ns}\""),
+                None => "at the cluster scope".to_string(),
+            };
+            Err(ApiError::forbidden(format!(
+                "{} \"{name}\" is forbidden: User \"{}\" cannot impersonate resource \"{resource}\" in API group \"{group}\" {scope}",
+                crate::api::status::qualified_resource(group, resource),
+                requester.name
+            ))
+            .with_details(serde_json::json!({"name": name, "group": group, "kind": resource})))
+        };
+        let Some(name) = asked.user.as_deref() else {
+            return Err(ApiError::internal(
+                "requested impersonation of groups without a user",
+            ));
+        };
+        let mut user = match name
+            .strip_prefix(rbac::SERVICE_ACCOUNT_PREFIX)
+            .and_then(|rest| rest.split_once(':'))
+        {
+            Some((namespace, account)) => {
+                check("serviceaccounts", "", Some(namespace), account)?;
+                rbac::service_account_user(namespace, account)
+            }
+            None => {
+                check("users", "", None, name)?;
+                UserInfo {
+                    name: name.to_string(),
+                    uid: String::new(),
+                    groups: Vec::new(),
+                }
+            }
+        };
+        for group in &asked.groups {
+            check("groups", "", None, group)?;
+            if !user.in_group(group) {
+                user.groups.push(group.clone());
+            }
+        }
+        if let Some(uid) = &asked.uid {
+            check("uids", "authentication.k8s.io", None, uid)?;
+            user.uid = uid.clone();
+        }
+        if user.name != "system:anonymous" && !user.in_group("system:authenticated") {
+            user.groups.push("system:authenticated".to_string());
+        }
+        Ok(user)
+    }
+
+    /// The current RBAC index, rebuilt when any Role, ClusterRole or binding changed.
+    pub fn rbac_index(&self) -> Arc<rbac::RbacIndex> {
+        use crate::api::kinds::{CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES, ROLE_BINDINGS, ROLES};
+        let kinds = [
+            &ROLES,
+            &CLUSTER_ROLES,
+            &ROLE_BINDINGS,
+            &CLUSTER_ROLE_BINDINGS,
+        ];
+        let generations = kinds.map(|rt| self.cache.generation(rt));
+        let mut slot = self.rbac.lock().unwrap_or_else(|e| e.into_inner());
+        if slot.0 != generations {
+            let objects = kinds.map(|rt| {
+                self.cache
+                    .list(rt, None)
+                    .iter()
+                    .map(|o| o.as_ref().clone())
+                    .collect::<Vec<_>>()
+            });
+            let index = rbac::RbacIndex::build(&objects[0], &objects[1], &objects[2], &objects[3]);
+            *slot = (generations, Arc::new(index));
+        }
+        slot.1.clone()
+    }
+
+    /// kube-apiserver's authorizer chain (`system:masters`, Node, RBAC) for one request.
+    pub fn authorize(
+        &self,
+        user: &UserInfo,
+        info: &RequestInfo,
+        field_selector: Option<&str>,
+    ) -> rbac::Verdict {
+        let attributes =
+            rbac::Attributes::from_request_info(info).with_field_selector(field_selector);
+        self.authorize_attributes(user, &attributes)
+    }
+
+    pub fn authorize_attributes(
+        &self,
+        user: &UserInfo,
+        attributes: &rbac::Attributes<'_>,
+    ) -> rbac::Verdict {
+        if user.in_group(rbac::SYSTEM_MASTERS) {
+            // Decided before any policy is read: no index needed.
+            return rbac::Verdict {
+                decision: authz::Decision {
+                    allowed: true,
+                    reason: String::new(),
+                },
+                decided_by: Some(rbac::Authorizer::PrivilegedGroup),
+            };
+        }
+        let index = self.rbac_index();
+        let graph = |namespace: &str, name: &str| {
+            let pod = self
+                .objects
+                .get(&crate::api::kinds::PODS, Some(namespace), name)
+                .ok()??;
+            pod.pointer("/spec/nodeName")
+                .and_then(|n| n.as_str())
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+        };
+        rbac::authorize(&index, user, attributes, &graph)
     }
 
     fn authenticate(&self, req: &ApiRequest) -> Result<(UserInfo, &'static str), String> {

@@ -33,6 +33,16 @@ pub struct ApiRequest {
     pub user_agent: String,
     pub body: Bytes,
     pub credentials: Credentials,
+    /// `Impersonate-User` / `Impersonate-Group` / `Impersonate-Uid` (`kubectl --as`).
+    pub impersonate: Option<Impersonation>,
+}
+
+/// Whom the caller asks to act as.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Impersonation {
+    pub user: Option<String>,
+    pub uid: Option<String>,
+    pub groups: Vec<String>,
 }
 
 impl ApiRequest {
@@ -50,6 +60,7 @@ impl ApiRequest {
             user_agent: String::new(),
             body: Bytes::new(),
             credentials: Credentials::None,
+            impersonate: None,
         }
     }
 

@@ -183,6 +183,23 @@ async fn handle(
     api_request.accept = header(http::header::ACCEPT);
     api_request.content_type = header(http::header::CONTENT_TYPE);
     api_request.user_agent = header(http::header::USER_AGENT);
+    let all = |name: &str| -> Vec<String> {
+        parts
+            .headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect()
+    };
+    let impersonation = crate::apiserver::request::Impersonation {
+        user: all("impersonate-user").into_iter().next(),
+        uid: all("impersonate-uid").into_iter().next(),
+        groups: all("impersonate-group"),
+    };
+    if impersonation != crate::apiserver::request::Impersonation::default() {
+        api_request.impersonate = Some(impersonation);
+    }
     api_request.credentials = if certificates.is_empty() && bearer.is_none() {
         Credentials::None
     } else {

@@ -19,6 +19,7 @@ mod core;
 pub mod meta;
 mod pod;
 mod quota;
+pub mod rbac;
 
 use serde_json::{Map, Value};
 
@@ -38,6 +39,7 @@ pub fn validate_create(group: &str, kind: &str, obj: &Value) -> Vec<FieldError> 
         ("coordination.k8s.io", "Lease") => coordination::validate_lease(obj),
         ("", "LimitRange") => quota::validate_limit_range(obj),
         ("", "ResourceQuota") => quota::validate_resource_quota(obj),
+        ("rbac.authorization.k8s.io", k) => rbac::validate_rbac(k, obj),
         _ => Vec::new(),
     };
     // rest.BeforeCreate: "Do this *after* custom validation so that specific error messages are
@@ -63,6 +65,7 @@ pub fn validate_update(group: &str, kind: &str, new: &Value, old: &Value) -> Vec
         ("coordination.k8s.io", "Lease") => coordination::validate_lease_update(new, old),
         ("", "LimitRange") => quota::validate_limit_range(new),
         ("", "ResourceQuota") => quota::validate_resource_quota(new),
+        ("rbac.authorization.k8s.io", k) => rbac::validate_rbac_update(k, new, old),
         _ => Vec::new(),
     });
     errs

@@ -81,6 +81,7 @@ enum Plugin {
     NamespaceLifecycle,
     LimitRanger,
     ServiceAccount,
+    NodeRestriction,
     DefaultTolerationSeconds,
     MutatingWebhook(&'static webhook::Webhook),
     ValidatingWebhook(&'static webhook::Webhook),
@@ -91,6 +92,7 @@ const MUTATING: &[Plugin] = &[
     Plugin::NamespaceLifecycle,
     Plugin::LimitRanger,
     Plugin::ServiceAccount,
+    Plugin::NodeRestriction,
     Plugin::DefaultTolerationSeconds,
     Plugin::MutatingWebhook(&webhook::SIDECAR_INJECTOR),
 ];
@@ -107,6 +109,7 @@ impl Plugin {
             Plugin::NamespaceLifecycle => "NamespaceLifecycle",
             Plugin::LimitRanger => "LimitRanger",
             Plugin::ServiceAccount => "ServiceAccount",
+            Plugin::NodeRestriction => "NodeRestriction",
             Plugin::DefaultTolerationSeconds => "DefaultTolerationSeconds",
             Plugin::MutatingWebhook(_) => "MutatingAdmissionWebhook",
             Plugin::ValidatingWebhook(_) => "ValidatingAdmissionWebhook",
@@ -126,6 +129,7 @@ pub async fn mutate(
             Plugin::NamespaceLifecycle => namespace_lifecycle::admit(ctx, attributes),
             Plugin::LimitRanger => limit_ranger::admit(ctx, attributes, object),
             Plugin::ServiceAccount => service_account::admit(ctx, attributes, object),
+            Plugin::NodeRestriction => node_restriction(ctx, attributes, object),
             Plugin::DefaultTolerationSeconds => {
                 default_toleration_seconds::admit(attributes, object)
             }
@@ -143,7 +147,13 @@ pub async fn mutate(
         .await;
         match verdict {
             Verdict::Denied(e) => return Err(e),
-            Verdict::Patched { patch, .. } => apply_patch(plugin.name(), object, patch)?,
+            Verdict::Patched { patch, .. } => {
+                apply_patch(plugin.name(), object, patch)?;
+                // A webhook's patched object is decoded again, so its additions get defaults.
+                if matches!(plugin, Plugin::MutatingWebhook(_)) {
+                    crate::api::defaults::apply_defaults(attributes.group, attributes.kind, object);
+                }
+            }
             Verdict::Skipped(_) | Verdict::Allowed(_) => {}
         }
     }
@@ -156,8 +166,8 @@ pub async fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Result<(), 
         let verdict = match plugin {
             Plugin::LimitRanger => limit_ranger::validate(ctx, attributes),
             Plugin::ValidatingWebhook(hook) => {
-                let mut object = attributes.object.cloned().unwrap_or(Value::Null);
-                hook.call(ctx, attributes, &mut object)
+                let object = attributes.object.cloned().unwrap_or(Value::Null);
+                hook.call(ctx, attributes, &object)
             }
             Plugin::ResourceQuota => resource_quota::validate(ctx, attributes),
             _ => None,
@@ -176,6 +186,26 @@ pub async fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// NodeRestriction: a kubelet may only write its own Node and Lease and the pods bound to it.
+/// Only kubelets' requests are its business.
+fn node_restriction(ctx: &Ctx<'_>, attributes: &Attributes<'_>, object: &Value) -> Option<Verdict> {
+    use crate::apiserver::rbac;
+    rbac::node::node_identity(ctx.user)?;
+    let request = rbac::Attributes::from_request_info(ctx.info);
+    let new = (!object.is_null()).then_some(object);
+    Some(
+        match rbac::node_restriction(ctx.user, &request, new, attributes.old_object) {
+            Ok(()) => Verdict::Allowed(format!("{} may write this", ctx.user.name)),
+            Err(why) => Verdict::Denied(rbac::forbidden_error(
+                attributes.group,
+                attributes.resource,
+                attributes.name,
+                &why,
+            )),
+        },
+    )
 }
 
 fn apply_patch(plugin: &str, object: &mut Value, patch: Value) -> Result<(), ApiError> {

@@ -22,6 +22,41 @@ pub struct WriteOptions {
     pub applied: bool,
 }
 
+/// RBAC's own guard (the policy-based storage of roles and bindings): nobody may grant rights
+/// they do not hold, or bind a role they could not grant, unless allowed to `escalate`/`bind`.
+fn prevent_escalation(
+    ctx: &Ctx<'_>,
+    rt: &ResourceType,
+    object: &Value,
+    old: Option<&Value>,
+) -> Result<(), ApiError> {
+    use crate::apiserver::rbac::escalation::{self, Write};
+    if rt.group != crate::apiserver::rbac::RBAC_GROUP || escalation::escalation_allowed(ctx.user) {
+        return Ok(());
+    }
+    let index = ctx.server.rbac_index();
+    let namespace = ctx.info.namespace.as_deref().filter(|_| rt.namespaced);
+    let write = match old {
+        Some(old) => Write::Update(old),
+        None => Write::Create,
+    };
+    match rt.kind {
+        "Role" | "ClusterRole" => escalation::authorize_role_write(
+            &index,
+            ctx.user,
+            rt.kind,
+            namespace,
+            ctx.info.name.as_deref(),
+            object,
+            write,
+        ),
+        "RoleBinding" | "ClusterRoleBinding" => {
+            escalation::authorize_binding_write(&index, ctx.user, rt.kind, namespace, object, write)
+        }
+        _ => Ok(()),
+    }
+}
+
 /// How many times a generated name is retried when it collides.
 const GENERATE_NAME_RETRIES: usize = 8;
 
@@ -86,6 +121,7 @@ pub async fn create(
         }
     }
     let name = meta_str(&object, "name").unwrap_or("").to_string();
+    prevent_escalation(ctx, rt, &object, None)?;
     let attributes = Attributes {
         operation: Operation::Create,
         group: rt.group,
@@ -238,6 +274,7 @@ pub async fn update(
         }
         meta.remove("resourceVersion");
     }
+    prevent_escalation(ctx, rt, &new, Some(old))?;
     let attributes = Attributes {
         operation: Operation::Update,
         group: rt.group,

@@ -11,6 +11,7 @@ mod apps;
 mod coordination;
 mod core;
 mod pods;
+mod rbac;
 
 use crate::api::kinds;
 use crate::api::time::{ZERO_TIME_MS, format_time, human_duration, parse_time};
@@ -139,6 +140,18 @@ fn print_default(object: &Value, _now_ms: i64) -> Row {
 
 fn printer(group: &str, kind: &str) -> Printer {
     match (group, kind) {
+        ("rbac.authorization.k8s.io", "RoleBinding") => Printer {
+            columns: rbac::ROLE_BINDING_COLUMNS,
+            print: rbac::print_role_binding,
+        },
+        ("rbac.authorization.k8s.io", "ClusterRoleBinding") => Printer {
+            columns: rbac::CLUSTER_ROLE_BINDING_COLUMNS,
+            print: rbac::print_role_binding,
+        },
+        ("", "ResourceQuota") => Printer {
+            columns: rbac::RESOURCE_QUOTA_COLUMNS,
+            print: rbac::print_resource_quota,
+        },
         ("", "Pod") => Printer {
             columns: pods::COLUMNS,
             print: pods::print_pod,
