@@ -9,7 +9,8 @@ use crate::store::{
     Backend, Compare, KeyValue, Op, OpResult, RangeRequest, Revision, StoreError, Txn,
 };
 use bytes::Bytes;
-use serde_json::Value;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 pub struct ObjectStore {
@@ -54,12 +55,45 @@ pub fn set_resource_version(object: &mut Value, revision: Revision) {
     }
 }
 
+/// The stored form: the object's JSON without `metadata.resourceVersion`.
 fn encode(object: &Value) -> Bytes {
-    let mut object = object.clone();
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("resourceVersion");
+    Bytes::from(serde_json::to_vec(&WithoutResourceVersion(object)).unwrap_or_default())
+}
+
+/// Serializes an object exactly as `serde_json` would after removing
+/// `metadata.resourceVersion`, without copying it to remove the field.
+struct WithoutResourceVersion<'a>(&'a Value);
+
+impl Serialize for WithoutResourceVersion<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(object) = self.0 else {
+            return self.0.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(object.len()))?;
+        for (key, value) in object {
+            match value {
+                Value::Object(meta) if key == "metadata" => {
+                    map.serialize_entry(key, &WithoutKey(meta, "resourceVersion"))?;
+                }
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
     }
-    Bytes::from(serde_json::to_vec(&object).unwrap_or_default())
+}
+
+struct WithoutKey<'a>(&'a Map<String, Value>, &'static str);
+
+impl Serialize for WithoutKey<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let WithoutKey(map, skipped) = *self;
+        let len = map.len() - usize::from(map.contains_key(skipped));
+        let mut out = serializer.serialize_map(Some(len))?;
+        for (key, value) in map.iter().filter(|(key, _)| *key != skipped) {
+            out.serialize_entry(key, value)?;
+        }
+        out.end()
+    }
 }
 
 impl ObjectStore {
@@ -97,13 +131,14 @@ impl ObjectStore {
             .ok_or_else(|| ApiError::not_found(rt.group, rt.plural, name))
     }
 
-    /// Creates the object if its key is free (409 AlreadyExists otherwise).
+    /// Creates the object if its key is free (409 AlreadyExists otherwise); returns it as
+    /// stored, with its resourceVersion.
     pub fn create(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         name: &str,
-        object: &Value,
+        object: Value,
     ) -> Result<Value, ApiError> {
         let key = rt.key(namespace, name);
         let txn = Txn {
@@ -113,7 +148,7 @@ impl ObjectStore {
             }],
             success: vec![Op::Put {
                 key,
-                value: encode(object),
+                value: encode(&object),
             }],
             failure: vec![],
         };
@@ -121,7 +156,7 @@ impl ObjectStore {
         if !response.succeeded {
             return Err(ApiError::already_exists(rt.group, rt.plural, name));
         }
-        let mut stored = object.clone();
+        let mut stored = object;
         set_resource_version(&mut stored, response.revision);
         Ok(stored)
     }
@@ -253,6 +288,34 @@ impl ObjectStore {
                     });
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encoding_leaves_out_only_the_resource_version() {
+        for object in [
+            json!({"kind": "Pod", "metadata": {"name": "a", "resourceVersion": "7", "uid": "u"}, "spec": {"x": [1, {"resourceVersion": "8"}]}}),
+            json!({"metadata": {"resourceVersion": "7"}}),
+            json!({"metadata": {"name": "a"}, "status": {}}),
+            json!({"metadata": "odd", "resourceVersion": "1"}),
+            json!({}),
+            json!([1, 2]),
+        ] {
+            let mut expected = object.clone();
+            if let Some(meta) = expected.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("resourceVersion");
+            }
+            assert_eq!(
+                encode(&object),
+                Bytes::from(serde_json::to_vec(&expected).unwrap_or_default()),
+                "{object}"
+            );
         }
     }
 }
