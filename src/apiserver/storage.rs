@@ -11,11 +11,19 @@ use crate::store::{
 use bytes::Bytes;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub struct ObjectStore {
     backend: Arc<dyn Backend>,
+    /// Objects read through [`ObjectStore::get_shared`], parsed, with the mod_revision they were
+    /// parsed at. The store stays the truth: an entry is used only while its key is still at
+    /// that revision (a revision names one write, so the bytes are the same).
+    parsed: Mutex<HashMap<String, (Revision, Arc<Value>)>>,
 }
+
+/// How many parsed objects [`ObjectStore::get_shared`] keeps (it serves few, hot keys).
+const PARSED_CAPACITY: usize = 256;
 
 /// One page of a list.
 pub struct Page {
@@ -98,7 +106,10 @@ impl Serialize for WithoutKey<'_> {
 
 impl ObjectStore {
     pub fn new(backend: Arc<dyn Backend>) -> ObjectStore {
-        ObjectStore { backend }
+        ObjectStore {
+            backend,
+            parsed: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {
@@ -118,6 +129,37 @@ impl ObjectStore {
         };
         let response = self.backend.range(&request).map_err(store_error)?;
         response.kvs.first().map(decode).transpose()
+    }
+
+    /// The object, or None, like [`ObjectStore::get`], for objects read far more often than
+    /// written (namespaces, read by every create in them): the key is read from the store
+    /// every time, but its value is parsed only when its revision changed.
+    pub fn get_shared(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Arc<Value>>, ApiError> {
+        let request = RangeRequest {
+            key: rt.key(namespace, name),
+            ..Default::default()
+        };
+        let response = self.backend.range(&request).map_err(store_error)?;
+        let Some(kv) = response.kvs.first() else {
+            return Ok(None);
+        };
+        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((revision, object)) = parsed.get(&kv.key)
+            && *revision == kv.mod_revision
+        {
+            return Ok(Some(object.clone()));
+        }
+        let object = Arc::new(decode(kv)?);
+        if parsed.len() >= PARSED_CAPACITY && !parsed.contains_key(&kv.key) {
+            parsed.clear();
+        }
+        parsed.insert(kv.key.clone(), (kv.mod_revision, object.clone()));
+        Ok(Some(object))
     }
 
     /// The object, or 404 NotFound.
@@ -317,5 +359,49 @@ mod tests {
                 "{object}"
             );
         }
+    }
+
+    #[test]
+    fn shared_reads_follow_the_store() {
+        use crate::api::kinds::NAMESPACES;
+        use crate::store::MemoryBackend;
+        let objects = ObjectStore::new(Arc::new(MemoryBackend::new()));
+        let read = || objects.get_shared(&NAMESPACES, None, "team").expect("read");
+        assert!(read().is_none());
+        let created = objects
+            .create(
+                &NAMESPACES,
+                None,
+                "team",
+                json!({"metadata": {"name": "team"}}),
+            )
+            .expect("created");
+        let first = read().expect("exists");
+        assert_eq!(*first, created);
+        assert!(Arc::ptr_eq(&first, &read().expect("exists")), "parsed once");
+        let revision = objects.backend().revision();
+        let updated = objects
+            .update(
+                &NAMESPACES,
+                None,
+                "team",
+                &json!({"metadata": {"name": "team", "deletionTimestamp": "2026-01-01T00:00:00Z"}}),
+                revision,
+            )
+            .expect("updated");
+        assert_eq!(*read().expect("exists"), updated);
+        objects
+            .delete(&NAMESPACES, None, "team", objects.backend().revision())
+            .expect("deleted");
+        assert!(read().is_none());
+        let again = objects
+            .create(
+                &NAMESPACES,
+                None,
+                "team",
+                json!({"metadata": {"name": "team"}}),
+            )
+            .expect("created again");
+        assert_eq!(*read().expect("exists"), again);
     }
 }

@@ -28,7 +28,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Verdict {
     if attributes.operation != Operation::Create {
         return Verdict::Skipped(format!("{} is not a create", attributes.operation.as_str()));
     }
-    match ctx.server.objects().get(&NAMESPACES, None, namespace) {
+    match ctx.server.objects().get_shared(&NAMESPACES, None, namespace) {
         Ok(Some(ns)) if ns.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null()) => {
             Verdict::Denied(
                 ApiError::forbidden(format!(
