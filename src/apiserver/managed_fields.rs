@@ -350,8 +350,8 @@ pub fn path_string(path: &[PathElement]) -> String {
 /// same paths are equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldSet {
-    members: BTreeSet<PathElement>,
-    children: BTreeMap<PathElement, FieldSet>,
+    members: sorted::Set<PathElement>,
+    children: sorted::Map<PathElement, FieldSet>,
 }
 
 impl FieldSet {
@@ -366,10 +366,7 @@ impl FieldSet {
             [last] => {
                 self.members.insert(last.clone());
             }
-            [first, rest @ ..] => match self.children.get_mut(first) {
-                Some(child) => child.insert(rest),
-                None => self.children.entry(first.clone()).or_default().insert(rest),
-            },
+            [first, rest @ ..] => self.children.get_or_insert_default(first).insert(rest),
         }
     }
 
@@ -390,7 +387,9 @@ impl FieldSet {
 
     pub fn union(&self, other: &FieldSet) -> FieldSet {
         let mut out = self.clone();
-        out.members.extend(other.members.iter().cloned());
+        for pe in &other.members {
+            out.members.insert(pe.clone());
+        }
         for (pe, child) in &other.children {
             let merged = match out.children.get(pe) {
                 Some(mine) => mine.union(child),
@@ -455,7 +454,9 @@ impl FieldSet {
             *self = other;
             return;
         }
-        self.members.extend(other.members);
+        for pe in other.members {
+            self.members.insert(pe);
+        }
         for (pe, child) in other.children {
             match self.children.get_mut(&pe) {
                 Some(mine) => mine.absorb(child),
@@ -1235,7 +1236,7 @@ pub(crate) fn ensure_named_fields_are_members(set: &FieldSet, ty: Ty<'_>) -> Fie
     let atom = ty.declared();
     let mut out = FieldSet {
         members: set.members.clone(),
-        children: BTreeMap::new(),
+        children: sorted::Map::default(),
     };
     for (pe, child) in &set.children {
         let child_ty = match (pe, &atom) {
@@ -1769,18 +1770,22 @@ fn zero_struct(node: &Value, name: Option<&str>, root: bool, depth: usize) -> Op
 // ---------------------------------------------------------------------------------------------
 // Update operations.
 
+fn managed_fields_of(object: &Value) -> Option<&Value> {
+    object.get("metadata")?.get("managedFields")
+}
+
 /// Which managed fields an Update starts from (`decodeLiveOrNew`): the live object's for a
 /// subresource; otherwise the request's own when it sends valid ones (`[]` resets them), else
 /// the live object's.
 fn managers_for_update(old: Option<&Value>, new: &Value, subresource: &str) -> Managers {
     let live = || {
-        old.and_then(|o| decode_managed_fields(o.pointer("/metadata/managedFields")).ok())
+        old.and_then(|o| decode_managed_fields(managed_fields_of(o)).ok())
             .unwrap_or_default()
     };
     if !subresource.is_empty() {
         return live();
     }
-    let sent = new.pointer("/metadata/managedFields");
+    let sent = managed_fields_of(new);
     let reset = match sent.and_then(Value::as_array).map(Vec::as_slice) {
         Some([]) => true,
         Some([only]) => only.as_object().is_some_and(Map::is_empty),
@@ -1884,6 +1889,213 @@ pub fn record_update(
     }
     cap_update_managers(&mut managers);
     set_managed_fields(new, &managers);
+}
+
+/// Sets and maps kept as vectors sorted by key. The field sets of one object are small and
+/// built mostly in key order: a sorted vector holds them in one allocation each, where a
+/// B-tree allocates a node of eleven slots for its first key.
+mod sorted {
+    use std::borrow::Borrow;
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(super) struct Map<K, V> {
+        entries: Vec<(K, V)>,
+    }
+
+    impl<K, V> Default for Map<K, V> {
+        fn default() -> Self {
+            Map {
+                entries: Vec::new(),
+            }
+        }
+    }
+
+    impl<K: Ord, V> Map<K, V> {
+        fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+        where
+            K: Borrow<Q>,
+        {
+            // Keys mostly arrive in order: check the end before searching.
+            match self.entries.last() {
+                None => Err(0),
+                Some((last, _)) if last.borrow() < key => Err(self.entries.len()),
+                _ => self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key)),
+            }
+        }
+
+        pub(super) fn len(&self) -> usize {
+            self.entries.len()
+        }
+
+        pub(super) fn is_empty(&self) -> bool {
+            self.entries.is_empty()
+        }
+
+        pub(super) fn get(&self, key: &K) -> Option<&V> {
+            self.find(key).ok().map(|i| &self.entries[i].1)
+        }
+
+        pub(super) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+            self.find(key).ok().map(|i| &mut self.entries[i].1)
+        }
+
+        pub(super) fn contains_key(&self, key: &K) -> bool {
+            self.find(key).is_ok()
+        }
+
+        /// Like `BTreeMap::insert`: an equal key already present is kept, its value replaced.
+        pub(super) fn insert(&mut self, key: K, value: V) -> Option<V> {
+            match self.find(&key) {
+                Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+                Err(i) => {
+                    self.entries.insert(i, (key, value));
+                    None
+                }
+            }
+        }
+
+        pub(super) fn remove(&mut self, key: &K) -> Option<V> {
+            self.find(key).ok().map(|i| self.entries.remove(i).1)
+        }
+
+        pub(super) fn get_or_insert_default(&mut self, key: &K) -> &mut V
+        where
+            K: Clone,
+            V: Default,
+        {
+            let i = match self.find(key) {
+                Ok(i) => i,
+                Err(i) => {
+                    self.entries.insert(i, (key.clone(), V::default()));
+                    i
+                }
+            };
+            &mut self.entries[i].1
+        }
+
+        pub(super) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+            self.entries.iter().map(|(k, v)| (k, v))
+        }
+
+        pub(super) fn values(&self) -> impl Iterator<Item = &V> {
+            self.entries.iter().map(|(_, v)| v)
+        }
+    }
+
+    impl<'a, K: Ord, V> IntoIterator for &'a Map<K, V> {
+        type Item = (&'a K, &'a V);
+        type IntoIter =
+            std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.entries.iter().map(|(k, v)| (k, v))
+        }
+    }
+
+    impl<K, V> IntoIterator for Map<K, V> {
+        type Item = (K, V);
+        type IntoIter = std::vec::IntoIter<(K, V)>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.entries.into_iter()
+        }
+    }
+
+    impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
+        fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
+            let mut map = Map::default();
+            for (key, value) in items {
+                map.insert(key, value);
+            }
+            map
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(super) struct Set<K> {
+        map: Map<K, ()>,
+    }
+
+    impl<K> Default for Set<K> {
+        fn default() -> Self {
+            Set {
+                map: Map::default(),
+            }
+        }
+    }
+
+    impl<K: Ord> Set<K> {
+        pub(super) fn len(&self) -> usize {
+            self.map.len()
+        }
+
+        pub(super) fn is_empty(&self) -> bool {
+            self.map.is_empty()
+        }
+
+        pub(super) fn contains(&self, key: &K) -> bool {
+            self.map.contains_key(key)
+        }
+
+        /// Like `BTreeSet::insert`: false (and the present key kept) when an equal one is there.
+        pub(super) fn insert(&mut self, key: K) -> bool {
+            match self.map.find(&key) {
+                Ok(_) => false,
+                Err(i) => {
+                    self.map.entries.insert(i, (key, ()));
+                    true
+                }
+            }
+        }
+
+        pub(super) fn remove(&mut self, key: &K) -> bool {
+            self.map.remove(key).is_some()
+        }
+
+        pub(super) fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+            self.map.entries.retain(|(k, _)| keep(k));
+        }
+
+        pub(super) fn iter(&self) -> impl Iterator<Item = &K> {
+            self.map.entries.iter().map(|(k, _)| k)
+        }
+
+        pub(super) fn intersection<'a>(&'a self, other: &'a Set<K>) -> impl Iterator<Item = &'a K> {
+            self.iter().filter(|k| other.contains(k))
+        }
+
+        pub(super) fn difference<'a>(&'a self, other: &'a Set<K>) -> impl Iterator<Item = &'a K> {
+            self.iter().filter(|k| !other.contains(k))
+        }
+    }
+
+    impl<'a, K: Ord> IntoIterator for &'a Set<K> {
+        type Item = &'a K;
+        type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, ())>, fn(&'a (K, ())) -> &'a K>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.map.entries.iter().map(|(k, _)| k)
+        }
+    }
+
+    impl<K> IntoIterator for Set<K> {
+        type Item = K;
+        type IntoIter = std::iter::Map<std::vec::IntoIter<(K, ())>, fn((K, ())) -> K>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.map.entries.into_iter().map(|(k, _)| k)
+        }
+    }
+
+    impl<K: Ord> FromIterator<K> for Set<K> {
+        fn from_iter<I: IntoIterator<Item = K>>(items: I) -> Self {
+            let mut set = Set::default();
+            for key in items {
+                set.insert(key);
+            }
+            set
+        }
+    }
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Verdict {
         return Verdict::Skipped(format!("{} is not a create", attributes.operation.as_str()));
     }
     match ctx.server.objects().get_shared(&NAMESPACES, None, namespace) {
-        Ok(Some(ns)) if ns.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null()) => {
+        Ok(Some(ns)) if ns.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some_and(|t| !t.is_null()) => {
             Verdict::Denied(
                 ApiError::forbidden(format!(
                     "{} \"{}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",

@@ -380,9 +380,7 @@ async fn stored_hop(
 ) {
     let hop = match result {
         Ok(stored) => {
-            let rev = stored
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
+            let rev = meta_str(stored, "resourceVersion")
                 .and_then(|r| r.parse().ok())
                 .unwrap_or(0);
             Hop::new(
