@@ -15,8 +15,9 @@ const REF_PREFIX: &str = "#/components/schemas/";
 /// All definitions, keyed by their OpenAPI name (`io.k8s.api.core.v1.Pod`).
 pub struct Schema {
     definitions: Map<String, Value>,
-    /// (group, version, kind) → definition name, from `x-kubernetes-group-version-kind`, sorted
-    /// by key so lookups borrow their key instead of building one.
+    /// (kind, group, version) → definition name, from `x-kubernetes-group-version-kind`, sorted
+    /// by key (kind first: it tells most entries apart) so lookups borrow their key instead of
+    /// building one.
     by_kind: Vec<((String, String, String), String)>,
 }
 
@@ -42,9 +43,14 @@ impl Schema {
                         .or_insert_with(|| name.clone());
                 }
             }
+            let mut by_kind: Vec<_> = by_kind
+                .into_iter()
+                .map(|((group, version, kind), name)| ((kind, group, version), name))
+                .collect();
+            by_kind.sort();
             Schema {
                 definitions,
-                by_kind: by_kind.into_iter().collect(),
+                by_kind,
             }
         })
     }
@@ -61,8 +67,8 @@ impl Schema {
     pub fn for_kind(&self, group: &str, version: &str, kind: &str) -> Option<(&str, &Value)> {
         let at = self
             .by_kind
-            .binary_search_by(|((g, v, k), _)| {
-                (g.as_str(), v.as_str(), k.as_str()).cmp(&(group, version, kind))
+            .binary_search_by(|((k, g, v), _)| {
+                (k.as_str(), g.as_str(), v.as_str()).cmp(&(kind, group, version))
             })
             .ok()?;
         let name = &self.by_kind[at].1;
