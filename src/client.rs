@@ -61,7 +61,7 @@ impl Client {
             .unwrap_or_default();
         let response = self.send(method, path, content_type, bytes).await;
         let status = response.status();
-        let value: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
+        let value = response.into_value();
         if status >= 400 {
             return Err(ApiError {
                 code: status,

@@ -25,12 +25,13 @@
 //!
 //! Uses only `api::schema`; no I/O.
 
-use crate::api::schema::Schema;
+use crate::api::schema::{NodeTable, Schema};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::fmt;
+use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 /// sigs.k8s.io/json keeps at most this many strict errors.
 const MAX_STRICT_ERRORS: usize = 100;
@@ -377,6 +378,19 @@ fn resolve<'s>(schema: &'s Schema, mut node: &'s Value) -> (Option<&'s str>, &'s
 }
 
 fn shape_of<'s>(schema: &'s Schema, raw: &'s Value) -> (Shape<'s>, Option<&'s str>) {
+    // The embedded schema's nodes are read on every request: their shapes are derived once.
+    static SHAPES: OnceLock<NodeTable<(Shape<'static>, Option<&'static str>)>> = OnceLock::new();
+    if std::ptr::eq(schema, Schema::get()) {
+        let shapes =
+            SHAPES.get_or_init(|| NodeTable::build(|raw| derive_shape(Schema::get(), raw)));
+        if let Some(shape) = shapes.get(raw) {
+            return *shape;
+        }
+    }
+    derive_shape(schema, raw)
+}
+
+fn derive_shape<'s>(schema: &'s Schema, raw: &'s Value) -> (Shape<'s>, Option<&'s str>) {
     let (def, node) = resolve(schema, raw);
     let special = match def {
         Some(INT_OR_STRING) => Some(Shape::IntOrString),
@@ -784,12 +798,12 @@ impl<'a, 's> Walker<'a, 's> {
         let top = self.depth == 1 && def.is_none();
         let struct_name = def.map(go_struct_name);
         self.expect(b'{')?;
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen = SeenKeys::default();
         if self.object_empty()? {
             return Ok(());
         }
         loop {
-            let key = self.string()?.into_owned();
+            let key = self.string()?;
             self.expect(b':')?;
             match field_schema(self.schema, node, &key, top) {
                 Some(field) => {
@@ -831,12 +845,12 @@ impl<'a, 's> Walker<'a, 's> {
     ) -> Result<(), SyntaxError> {
         let element = named.and_then(|n| n.strip_prefix("map[string]"));
         self.expect(b'{')?;
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen = SeenKeys::default();
         if self.object_empty()? {
             return Ok(());
         }
         loop {
-            let key = self.string()?.into_owned();
+            let key = self.string()?;
             self.expect(b':')?;
             if !seen.insert(key.clone()) {
                 let path = self.child_path(&key);
@@ -882,7 +896,7 @@ impl<'a, 's> Walker<'a, 's> {
         let mut index = 0usize;
         loop {
             let path_len = self.path.len();
-            self.path.push_str(&format!("[{index}]"));
+            let _ = write!(self.path, "[{index}]");
             let result = self.value(target);
             self.path.truncate(path_len);
             result?;
@@ -944,12 +958,12 @@ impl<'a, 's> Walker<'a, 's> {
         match first {
             b'{' => {
                 self.expect(b'{')?;
-                let mut seen: HashSet<String> = HashSet::new();
+                let mut seen = SeenKeys::default();
                 if self.object_empty()? {
                     return Ok(());
                 }
                 loop {
-                    let key = self.string()?.into_owned();
+                    let key = self.string()?;
                     self.expect(b':')?;
                     if !seen.insert(key.clone()) {
                         let path = self.child_path(&key);
@@ -1152,6 +1166,33 @@ impl<'a, 's> Walker<'a, 's> {
             offset: start,
             reason: "invalid escape in string",
         })
+    }
+}
+
+/// The keys of one JSON object read so far, to find duplicates: a short list for the small
+/// objects of most bodies, a hash set once there are many.
+#[derive(Default)]
+struct SeenKeys<'a> {
+    few: Vec<Cow<'a, str>>,
+    many: HashSet<Cow<'a, str>>,
+}
+
+impl<'a> SeenKeys<'a> {
+    const FEW: usize = 16;
+
+    /// False when `key` was seen before.
+    fn insert(&mut self, key: Cow<'a, str>) -> bool {
+        if self.many.is_empty() {
+            if self.few.contains(&key) {
+                return false;
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push(key);
+                return true;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(key)
     }
 }
 

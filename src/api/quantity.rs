@@ -85,7 +85,7 @@ impl Quantity {
                 ..Quantity::zero(Format::DecimalSI)
             });
         }
-        let mut scanned = scan(s)?;
+        let scanned = scan(s)?;
         let (base, exp, format) = interpret_suffix(scanned.suffix).ok_or(QuantityError::Suffix)?;
         let text = keeps_text(&scanned, base, exp, format).then(|| s.to_string());
         if !scanned.has_digit {
@@ -97,56 +97,14 @@ impl Quantity {
         }
 
         // Hundreds of digits are far past int64 or far below a nano unit; bounding them keeps
-        // parsing linear. Dropped fraction digits leave a sticky 1 so rounding up still happens.
+        // parsing linear.
         if scanned.int_digits.len() > MAX_DIGITS {
             return Err(QuantityError::Numeric);
         }
-        let sticky;
-        if scanned.frac_digits.len() > MAX_DIGITS {
-            let (kept, dropped) = scanned.frac_digits.split_at(MAX_DIGITS);
-            sticky = if dropped.bytes().any(|b| b != b'0') {
-                format!("{kept}1")
-            } else {
-                kept.to_string()
-            };
-            scanned.frac_digits = &sticky;
-        }
-
-        // The exact value is digits × 10^(-len(frac)) × base^exp.
-        let mut digits = BigUint::from_decimal(scanned.int_digits, scanned.frac_digits);
-        let mut exponent = -(scanned.frac_digits.len() as i64);
-        if base == 10 {
-            exponent += i64::from(exp);
-        } else {
-            digits.mul_pow2(exp as u32);
-        }
-        exponent += digits.strip_factors_of_ten() as i64;
-        let mut format = format;
-
-        // Round non-zero values up to nano units: "if you want some resources, you should get
-        // some resources".
-        if !digits.is_zero() && exponent < -9 {
-            digits.div_pow10_round_up((-9 - exponent) as u64);
-            exponent = -9;
-            exponent += digits.strip_factors_of_ten() as i64;
-        }
-        if format == Format::BinarySI {
-            // BinarySI is capped at 2^63-1; below 1 it is shown as DecimalSI.
-            let cap = BigUint::from_u128(i64::MAX as u128);
-            if digits.cmp_scaled(exponent, &cap, 0) == Ordering::Greater {
-                digits = cap;
-                exponent = 0;
-            }
-            if !digits.is_zero()
-                && digits.cmp_scaled(exponent, &BigUint::from_u128(1), 0) == Ordering::Less
-            {
-                format = Format::DecimalSI;
-            }
-        }
-        let magnitude = digits
-            .to_u128()
-            .filter(|m| *m <= i128::MAX as u128)
-            .ok_or(QuantityError::Numeric)?;
+        let (magnitude, exponent, format) = match exact_small(&scanned, base, exp, format) {
+            Some(exact) => exact,
+            None => exact_big(&scanned, base, exp, format)?,
+        };
         let exponent = i32::try_from(exponent).map_err(|_| QuantityError::Suffix)?;
         let mantissa = if scanned.positive {
             magnitude as i128
@@ -547,6 +505,131 @@ fn cmp_magnitude(m1: u128, e1: i64, m2: u128, e2: i64) -> Ordering {
     format!("{d1:0<width$}").cmp(&format!("{d2:0<width$}"))
 }
 
+/// The exact value of a scanned quantity rounded up to nano units, as (magnitude, exponent of
+/// ten, format): `digits × 10^(-len(frac)) × base^exp`, with any number of digits.
+fn exact_big(
+    scanned: &Scanned<'_>,
+    base: u32,
+    exp: i32,
+    format: Format,
+) -> Result<(u128, i64, Format), QuantityError> {
+    // Dropped fraction digits leave a sticky 1 so rounding up still happens.
+    let sticky;
+    let mut frac_digits = scanned.frac_digits;
+    if frac_digits.len() > MAX_DIGITS {
+        let (kept, dropped) = frac_digits.split_at(MAX_DIGITS);
+        sticky = if dropped.bytes().any(|b| b != b'0') {
+            format!("{kept}1")
+        } else {
+            kept.to_string()
+        };
+        frac_digits = &sticky;
+    }
+
+    // The exact value is digits × 10^(-len(frac)) × base^exp.
+    let mut digits = BigUint::from_decimal(scanned.int_digits, frac_digits);
+    let mut exponent = -(frac_digits.len() as i64);
+    if base == 10 {
+        exponent += i64::from(exp);
+    } else {
+        digits.mul_pow2(exp as u32);
+    }
+    exponent += digits.strip_factors_of_ten() as i64;
+    let mut format = format;
+
+    // Round non-zero values up to nano units: "if you want some resources, you should get
+    // some resources".
+    if !digits.is_zero() && exponent < -9 {
+        digits.div_pow10_round_up((-9 - exponent) as u64);
+        exponent = -9;
+        exponent += digits.strip_factors_of_ten() as i64;
+    }
+    if format == Format::BinarySI {
+        // BinarySI is capped at 2^63-1; below 1 it is shown as DecimalSI.
+        let cap = BigUint::from_u128(i64::MAX as u128);
+        if digits.cmp_scaled(exponent, &cap, 0) == Ordering::Greater {
+            digits = cap;
+            exponent = 0;
+        }
+        if !digits.is_zero()
+            && digits.cmp_scaled(exponent, &BigUint::from_u128(1), 0) == Ordering::Less
+        {
+            format = Format::DecimalSI;
+        }
+    }
+    let magnitude = digits
+        .to_u128()
+        .filter(|m| *m <= i128::MAX as u128)
+        .ok_or(QuantityError::Numeric)?;
+    Ok((magnitude, exponent, format))
+}
+
+/// [`exact_big`] for the usual quantity of at most 18 digits, in `u128` arithmetic (the
+/// largest value, 10^18 × 2^60, stays below 2^120).
+fn exact_small(
+    scanned: &Scanned<'_>,
+    base: u32,
+    exp: i32,
+    format: Format,
+) -> Option<(u128, i64, Format)> {
+    if scanned.int_digits.len() + scanned.frac_digits.len() > 18 || (base == 2 && exp > 60) {
+        return None;
+    }
+    let mut digits = scanned
+        .int_digits
+        .bytes()
+        .chain(scanned.frac_digits.bytes())
+        .fold(0u128, |n, b| n * 10 + u128::from(b - b'0'));
+    let mut exponent = -(scanned.frac_digits.len() as i64);
+    if base == 10 {
+        exponent += i64::from(exp);
+    } else {
+        digits <<= exp;
+    }
+    exponent += strip_factors_of_ten(&mut digits);
+    let mut format = format;
+    if digits != 0 && exponent < -9 {
+        digits = pow10((-9 - exponent) as u64).map_or(1, |p| digits.div_ceil(p));
+        exponent = -9;
+        exponent += strip_factors_of_ten(&mut digits);
+    }
+    if format == Format::BinarySI {
+        let cap = i64::MAX as u128;
+        if cmp_scaled(digits, exponent, cap, 0) == Ordering::Greater {
+            digits = cap;
+            exponent = 0;
+        }
+        if digits != 0 && cmp_scaled(digits, exponent, 1, 0) == Ordering::Less {
+            format = Format::DecimalSI;
+        }
+    }
+    Some((digits, exponent, format))
+}
+
+fn strip_factors_of_ten(n: &mut u128) -> i64 {
+    let mut count = 0;
+    while *n != 0 && n.is_multiple_of(10) {
+        *n /= 10;
+        count += 1;
+    }
+    count
+}
+
+/// Compares a × 10^e with b × 10^f, scaling by at most 10^40 as `BigUint::cmp_scaled` does.
+fn cmp_scaled(a: u128, e: i64, b: u128, f: i64) -> Ordering {
+    let shift = (e - f).clamp(-40, 40);
+    if shift >= 0 {
+        // Past u128, the scaled side is the larger.
+        pow10(shift as u64)
+            .and_then(|p| a.checked_mul(p))
+            .map_or(Ordering::Greater, |a| a.cmp(&b))
+    } else {
+        pow10((-shift) as u64)
+            .and_then(|p| b.checked_mul(p))
+            .map_or(Ordering::Less, |b| a.cmp(&b))
+    }
+}
+
 fn pow10(n: u64) -> Option<u128> {
     u32::try_from(n).ok().and_then(|n| 10u128.checked_pow(n))
 }
@@ -676,7 +759,10 @@ fn keeps_text(scanned: &Scanned<'_>, base: u32, exp: i32, format: Format) -> boo
     } else {
         scanned.int_digits
     };
-    let shifted = format!("{num}{}", scanned.frac_digits);
+    // The digits with the point dropped: `num` then the fraction.
+    let shifted_len = num.len() + scanned.frac_digits.len();
+    let shifted = || num.bytes().chain(scanned.frac_digits.bytes());
+    let ends_with_000 = shifted_len >= 3 && shifted().skip(shifted_len - 3).all(|b| b == b'0');
     match format {
         Format::BinarySI => {
             if base != 2 || !scanned.frac_digits.is_empty() {
@@ -697,8 +783,8 @@ fn keeps_text(scanned: &Scanned<'_>, base: u32, exp: i32, format: Format) -> boo
             precision >= 0
                 && scale >= -9
                 && scale % 3 == 0
-                && !shifted.ends_with("000")
-                && !shifted.starts_with('0')
+                && !ends_with_000
+                && !num.starts_with('0')
         }
     }
 }
@@ -835,6 +921,68 @@ impl BigUint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_and_big_arithmetic_agree() {
+        let numbers = [
+            "",
+            "0",
+            "1",
+            "5",
+            "9",
+            "10",
+            "100",
+            "123",
+            "1000",
+            "7",
+            "64",
+            "128",
+            "999999",
+            "1024",
+            "123456789012345678",
+            "999999999999999999",
+            "1000000000000000000",
+            "9223372036854775807",
+            "9223372036854775808",
+        ];
+        let fractions = [
+            "",
+            ".",
+            ".0",
+            ".5",
+            ".05",
+            ".001",
+            ".000000001",
+            ".0000000001",
+            ".123456789",
+            ".99999999999",
+            ".1000",
+            ".000000000000000001",
+        ];
+        let suffixes = [
+            "", "n", "u", "m", "k", "M", "G", "T", "P", "E", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei",
+            "e0", "e3", "e-3", "e-9", "e-12", "e18", "e40", "e-40", "E5",
+        ];
+        let mut compared = 0;
+        for number in numbers {
+            for fraction in fractions {
+                for suffix in suffixes {
+                    let text = format!("{number}{fraction}{suffix}");
+                    let Ok(scanned) = scan(&text) else {
+                        continue;
+                    };
+                    let Some((base, exp, format)) = interpret_suffix(scanned.suffix) else {
+                        continue;
+                    };
+                    if let Some(small) = exact_small(&scanned, base, exp, format) {
+                        compared += 1;
+                        assert_eq!(Ok(small), exact_big(&scanned, base, exp, format), "{text}");
+                    }
+                }
+            }
+        }
+        assert!(compared > 3000, "{compared}");
+    }
 
     fn q(s: &str) -> Quantity {
         Quantity::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))

@@ -5,6 +5,8 @@
 //! them from here, so they agree with each other and with a real cluster.
 
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 const DEFINITIONS: &str = include_str!("../../assets/openapi/definitions.json");
@@ -13,8 +15,10 @@ const REF_PREFIX: &str = "#/components/schemas/";
 /// All definitions, keyed by their OpenAPI name (`io.k8s.api.core.v1.Pod`).
 pub struct Schema {
     definitions: Map<String, Value>,
-    /// (group, version, kind) → definition name, from `x-kubernetes-group-version-kind`.
-    by_kind: std::collections::BTreeMap<(String, String, String), String>,
+    /// (kind, group, version) → definition name, from `x-kubernetes-group-version-kind`, sorted
+    /// by key (kind first: it tells most entries apart) so lookups borrow their key instead of
+    /// building one.
+    by_kind: Vec<((String, String, String), String)>,
 }
 
 impl Schema {
@@ -39,6 +43,11 @@ impl Schema {
                         .or_insert_with(|| name.clone());
                 }
             }
+            let mut by_kind: Vec<_> = by_kind
+                .into_iter()
+                .map(|((group, version, kind), name)| ((kind, group, version), name))
+                .collect();
+            by_kind.sort();
             Schema {
                 definitions,
                 by_kind,
@@ -56,8 +65,13 @@ impl Schema {
 
     /// The definition whose `x-kubernetes-group-version-kind` names this kind.
     pub fn for_kind(&self, group: &str, version: &str, kind: &str) -> Option<(&str, &Value)> {
-        let key = (group.to_string(), version.to_string(), kind.to_string());
-        let name = self.by_kind.get(&key)?;
+        let at = self
+            .by_kind
+            .binary_search_by(|((k, g, v), _)| {
+                (k.as_str(), g.as_str(), v.as_str()).cmp(&(kind, group, version))
+            })
+            .ok()?;
+        let name = &self.by_kind[at].1;
         self.definitions
             .get_key_value(name)
             .map(|(name, def)| (name.as_str(), def))
@@ -120,6 +134,78 @@ impl Schema {
     /// names one.
     pub fn type_of<'a>(&'a self, node: &'a Value) -> Option<&'a str> {
         self.resolve(node).get("type").and_then(Value::as_str)
+    }
+}
+
+/// Facts derived from the nodes of the embedded schema, computed once per node and looked up by
+/// the node's address: the walks over objects ask the same questions of the same few hundred
+/// nodes on every request. Only nodes of [`Schema::get`] (which lives as long as the process)
+/// are keys, so a node of any other value can never be mistaken for one; its lookup misses and
+/// the caller computes the answer itself.
+pub struct NodeTable<T> {
+    by_address: HashMap<usize, T, BuildHasherDefault<AddressHasher>>,
+}
+
+impl<T> NodeTable<T> {
+    /// `derive(node)` for every JSON object inside the embedded definitions.
+    pub fn build(derive: impl Fn(&'static Value) -> T) -> NodeTable<T> {
+        fn walk<T>(
+            node: &'static Value,
+            derive: &dyn Fn(&'static Value) -> T,
+            out: &mut HashMap<usize, T, BuildHasherDefault<AddressHasher>>,
+        ) {
+            match node {
+                Value::Object(map) => {
+                    out.insert(address(node), derive(node));
+                    for child in map.values() {
+                        walk(child, derive, out);
+                    }
+                }
+                Value::Array(items) => {
+                    for item in items {
+                        walk(item, derive, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut by_address = HashMap::default();
+        for definition in Schema::get().definitions.values() {
+            walk(definition, &derive, &mut by_address);
+        }
+        NodeTable { by_address }
+    }
+
+    /// What was derived for `node`, when it is a node of the embedded schema.
+    pub fn get(&self, node: &Value) -> Option<&T> {
+        self.by_address.get(&address(node))
+    }
+}
+
+fn address(node: &Value) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
+/// Hashes an address (a `usize` written once): Fibonacci hashing spreads the aligned, clustered
+/// addresses of one allocation over the table.
+#[derive(Default)]
+pub struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .rotate_left(29);
     }
 }
 

@@ -26,7 +26,7 @@ pub fn prepare_for_create(group: &str, kind: &str, obj: &mut Value) {
     }
     match (group, kind) {
         ("", "Pod") => {
-            let qos = compute_qos_class(&Value::Object(obj.clone()));
+            let qos = qos_class_of_spec(obj.get("spec"));
             let mut status = json!({"phase": "Pending", "qosClass": qos});
             let gated = obj
                 .get("spec")
@@ -202,7 +202,11 @@ pub fn qos_class(pod: &Value) -> &'static str {
 /// limits and requests equal to them; BestEffort when none asks for cpu or memory; Burstable
 /// otherwise.
 pub fn compute_qos_class(pod: &Value) -> &'static str {
-    let spec = pod.get("spec");
+    qos_class_of_spec(pod.get("spec"))
+}
+
+/// [`compute_qos_class`] of a pod with this spec.
+fn qos_class_of_spec(spec: Option<&Value>) -> &'static str {
     let containers = ["containers", "initContainers"]
         .into_iter()
         .flat_map(|list| {

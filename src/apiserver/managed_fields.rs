@@ -8,11 +8,13 @@
 //! Server-side apply (`apiserver::patch::apply`) builds on the crate-visible parts. Reads the
 //! OpenAPI schemas from `api::schema`; calls nothing else.
 
-use crate::api::schema::Schema;
+use crate::api::schema::{NodeTable, Schema};
 use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 pub const OPERATION_APPLY: &str = "Apply";
 pub const OPERATION_UPDATE: &str = "Update";
@@ -233,7 +235,12 @@ impl PathElement {
     /// The `FieldsV1` key: `f:image`, `k:{"name":"nginx"}`, `v:"a"`, `i:0`.
     pub fn serialize(&self) -> String {
         match self {
-            PathElement::Field(name) => format!("f:{name}"),
+            PathElement::Field(name) => {
+                let mut out = String::with_capacity(name.len() + 2);
+                out.push_str("f:");
+                out.push_str(name);
+                out
+            }
             PathElement::Key(fields) => {
                 let mut out = String::from("k:{");
                 for (i, (name, value)) in fields.iter().enumerate() {
@@ -338,11 +345,13 @@ pub fn path_string(path: &[PathElement]) -> String {
 }
 
 /// A set of field paths, stored as a tree (structured-merge-diff's `fieldpath.Set`). Parents are
-/// not implied by their children: `.spec.replicas` does not make `.spec` a member.
+/// not implied by their children: `.spec.replicas` does not make `.spec` a member. A child is
+/// kept only while it has a member below it (every operation keeps it so), so two sets of the
+/// same paths are equal.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FieldSet {
-    members: BTreeSet<PathElement>,
-    children: BTreeMap<PathElement, FieldSet>,
+    members: sorted::Set<PathElement>,
+    children: sorted::Map<PathElement, FieldSet>,
 }
 
 impl FieldSet {
@@ -357,7 +366,7 @@ impl FieldSet {
             [last] => {
                 self.members.insert(last.clone());
             }
-            [first, rest @ ..] => self.children.entry(first.clone()).or_default().insert(rest),
+            [first, rest @ ..] => self.children.get_or_insert_default(first).insert(rest),
         }
     }
 
@@ -378,7 +387,9 @@ impl FieldSet {
 
     pub fn union(&self, other: &FieldSet) -> FieldSet {
         let mut out = self.clone();
-        out.members.extend(other.members.iter().cloned());
+        for pe in &other.members {
+            out.members.insert(pe.clone());
+        }
         for (pe, child) in &other.children {
             let merged = match out.children.get(pe) {
                 Some(mine) => mine.union(child),
@@ -435,6 +446,64 @@ impl FieldSet {
             })
             .collect();
         FieldSet { members, children }
+    }
+
+    /// `self.union(other)`, in place, taking `other` apart instead of copying it.
+    pub fn absorb(&mut self, other: FieldSet) {
+        if self.members.is_empty() && self.children.is_empty() {
+            *self = other;
+            return;
+        }
+        for pe in other.members {
+            self.members.insert(pe);
+        }
+        for (pe, child) in other.children {
+            match self.children.get_mut(&pe) {
+                Some(mine) => mine.absorb(child),
+                None => {
+                    self.children.insert(pe, child);
+                }
+            }
+        }
+    }
+
+    /// `self.difference(other)`, in place.
+    pub fn remove_leaves(&mut self, other: &FieldSet) {
+        self.remove_members_of(other);
+        for (pe, theirs) in &other.children {
+            if let Some(child) = self.children.get_mut(pe) {
+                child.remove_leaves(theirs);
+                if child.is_empty() {
+                    self.children.remove(pe);
+                }
+            }
+        }
+    }
+
+    /// `self.recursive_difference(other)`, in place.
+    pub fn remove_recursive(&mut self, other: &FieldSet) {
+        self.remove_members_of(other);
+        for pe in &other.members {
+            self.children.remove(pe);
+        }
+        for (pe, theirs) in &other.children {
+            if let Some(child) = self.children.get_mut(pe) {
+                child.remove_recursive(theirs);
+                if child.is_empty() {
+                    self.children.remove(pe);
+                }
+            }
+        }
+    }
+
+    fn remove_members_of(&mut self, other: &FieldSet) {
+        if other.members.len() < self.members.len() {
+            for pe in &other.members {
+                self.members.remove(pe);
+            }
+        } else {
+            self.members.retain(|pe| !other.members.contains(pe));
+        }
     }
 
     /// The paths below `pe`, without it.
@@ -531,12 +600,15 @@ fn path_of(names: &[&str]) -> Vec<PathElement> {
         .collect()
 }
 
-fn stripped_fields() -> FieldSet {
-    let mut set = FieldSet::new();
-    for names in STRIPPED_PATHS {
-        set.insert(&path_of(names));
-    }
-    set
+fn stripped_fields() -> &'static FieldSet {
+    static STRIPPED: OnceLock<FieldSet> = OnceLock::new();
+    STRIPPED.get_or_init(|| {
+        let mut set = FieldSet::new();
+        for names in STRIPPED_PATHS {
+            set.insert(&path_of(names));
+        }
+        set
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -560,7 +632,7 @@ pub(crate) enum ListKind<'s> {
     /// Scalars, merged as a union; items are addressed by value.
     Set,
     /// Objects identified by these key fields.
-    Keyed(Vec<&'s str>),
+    Keyed(Cow<'s, [&'s str]>),
 }
 
 /// structured-merge-diff's atoms; structs and maps are both `Map` (structs have `fields`).
@@ -603,7 +675,7 @@ fn list_kind<'s>(ext: impl Fn(&str) -> Option<&'s Value>) -> ListKind<'s> {
     match ext("x-kubernetes-list-type").and_then(Value::as_str) {
         Some("set") => ListKind::Set,
         Some("map") => match ext("x-kubernetes-list-map-keys").map(strings) {
-            Some(keys) if !keys.is_empty() => ListKind::Keyed(keys),
+            Some(keys) if !keys.is_empty() => ListKind::Keyed(Cow::Owned(keys)),
             _ => ListKind::Atomic,
         },
         Some(_) => ListKind::Atomic,
@@ -617,7 +689,7 @@ fn list_kind<'s>(ext: impl Fn(&str) -> Option<&'s Value>) -> ListKind<'s> {
                 merge,
                 ext("x-kubernetes-patch-merge-key").and_then(Value::as_str),
             ) {
-                (true, Some(key)) => ListKind::Keyed(vec![key]),
+                (true, Some(key)) => ListKind::Keyed(Cow::Owned(vec![key])),
                 (true, None) => ListKind::Set,
                 (false, _) => ListKind::Atomic,
             }
@@ -629,61 +701,36 @@ impl<'s> Ty<'s> {
     /// The atom the schema declares, or `None` when it must be deduced from the value.
     pub(crate) fn declared(self) -> Option<Atom<'s>> {
         let raw = self.0?;
-        let node = Schema::get().resolve(raw);
-        let ext = |key: &str| raw.get(key).or_else(|| node.get(key));
-        let ty = node.get("type").and_then(Value::as_str);
-        let properties = node.get("properties").and_then(Value::as_object);
-        if ty == Some("array") || node.get("items").is_some() {
-            return Some(Atom::List {
-                elem: Ty(node.get("items")),
-                kind: list_kind(ext),
-            });
+        match node_facts().get(raw) {
+            Some(facts) => facts.declared.as_ref().map(Atom::borrowed),
+            None => declared_atom(raw),
         }
-        if ty == Some("object")
-            || properties.is_some()
-            || node.get("additionalProperties").is_some()
-        {
-            let elem = match node.get("additionalProperties") {
-                Some(ap @ Value::Object(_)) => Ty(Some(ap)),
-                _ => Ty(None),
-            };
-            let atomic = ext("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic");
-            return Some(Atom::Map {
-                fields: properties,
-                elem,
-                atomic,
-            });
-        }
-        matches!(ty, Some("string" | "integer" | "number" | "boolean")).then_some(Atom::Scalar)
     }
 
     /// The atom used to walk `values` (the present sides of a comparison or merge). A value
     /// whose shape contradicts the schema is treated as a leaf rather than rejected.
     pub(crate) fn atom(self, values: &[Option<&Value>]) -> Atom<'s> {
-        let present: Vec<&Value> = values
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|v| !v.is_null())
-            .collect();
-        let atom = self.declared().unwrap_or_else(|| match present.first() {
-            Some(Value::Object(_)) => Atom::Map {
-                fields: None,
-                elem: Ty(None),
-                atomic: false,
-            },
-            Some(Value::Array(_)) => Atom::List {
-                elem: Ty(None),
-                kind: ListKind::Atomic,
-            },
-            _ => Atom::Scalar,
-        });
+        let mut present = values.iter().flatten().filter(|v| !v.is_null());
+        let atom = self
+            .declared()
+            .unwrap_or_else(|| match present.clone().next() {
+                Some(Value::Object(_)) => Atom::Map {
+                    fields: None,
+                    elem: Ty(None),
+                    atomic: false,
+                },
+                Some(Value::Array(_)) => Atom::List {
+                    elem: Ty(None),
+                    kind: ListKind::Atomic,
+                },
+                _ => Atom::Scalar,
+            });
         let fits = |v: &&Value| match &atom {
             Atom::Map { .. } => v.is_object(),
             Atom::List { .. } => v.is_array(),
             Atom::Scalar => true,
         };
-        if present.iter().all(fits) {
+        if present.all(fits) {
             atom
         } else {
             Atom::Scalar
@@ -691,19 +738,111 @@ impl<'s> Ty<'s> {
     }
 }
 
+impl Atom<'_> {
+    /// The same atom, borrowing the list keys of this one.
+    fn borrowed(&self) -> Atom<'_> {
+        match self {
+            Atom::Scalar => Atom::Scalar,
+            Atom::Map {
+                fields,
+                elem,
+                atomic,
+            } => Atom::Map {
+                fields: *fields,
+                elem: *elem,
+                atomic: *atomic,
+            },
+            Atom::List { elem, kind } => Atom::List {
+                elem: *elem,
+                kind: match kind {
+                    ListKind::Atomic => ListKind::Atomic,
+                    ListKind::Set => ListKind::Set,
+                    ListKind::Keyed(keys) => ListKind::Keyed(Cow::Borrowed(keys)),
+                },
+            },
+        }
+    }
+}
+
+/// What the schema declares about one raw node (see [`Ty::declared`]).
+fn declared_atom(raw: &Value) -> Option<Atom<'_>> {
+    let node = Schema::get().resolve(raw);
+    let ext = |key: &str| raw.get(key).or_else(|| node.get(key));
+    let ty = node.get("type").and_then(Value::as_str);
+    let properties = node.get("properties").and_then(Value::as_object);
+    if ty == Some("array") || node.get("items").is_some() {
+        return Some(Atom::List {
+            elem: Ty(node.get("items")),
+            kind: list_kind(ext),
+        });
+    }
+    if ty == Some("object") || properties.is_some() || node.get("additionalProperties").is_some() {
+        let elem = match node.get("additionalProperties") {
+            Some(ap @ Value::Object(_)) => Ty(Some(ap)),
+            _ => Ty(None),
+        };
+        let atomic = ext("x-kubernetes-map-type").and_then(Value::as_str) == Some("atomic");
+        return Some(Atom::Map {
+            fields: properties,
+            elem,
+            atomic,
+        });
+    }
+    matches!(ty, Some("string" | "integer" | "number" | "boolean")).then_some(Atom::Scalar)
+}
+
+/// The defaults of a raw node's properties (see [`key_default`]).
+fn property_defaults(raw: &Value) -> Vec<(&str, &Value)> {
+    let schema = Schema::get();
+    let Some(properties) = schema
+        .resolve(raw)
+        .get("properties")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    properties
+        .iter()
+        .filter_map(|(key, p)| {
+            p.get("default")
+                .or_else(|| schema.resolve(p).get("default"))
+                .map(|default| (key.as_str(), default))
+        })
+        .collect()
+}
+
+/// What the typed walks ask of a schema node, derived once per node of the embedded schema.
+struct NodeFacts {
+    declared: Option<Atom<'static>>,
+    defaults: Vec<(&'static str, &'static Value)>,
+}
+
+fn node_facts() -> &'static NodeTable<NodeFacts> {
+    static FACTS: OnceLock<NodeTable<NodeFacts>> = OnceLock::new();
+    FACTS.get_or_init(|| {
+        NodeTable::build(|raw| NodeFacts {
+            declared: declared_atom(raw),
+            defaults: property_defaults(raw),
+        })
+    })
+}
+
 /// A key field's default when an item omits it. The built-in schemas default `protocol` to
 /// "TCP" (ports of containers, services, endpoints); the embedded definitions drop `default`.
 fn key_default(elem: Ty<'_>, key: &str) -> Option<Value> {
     if let Some(raw) = elem.0 {
-        let schema = Schema::get();
-        let property = schema
-            .resolve(raw)
-            .get("properties")
-            .and_then(|p| p.get(key));
-        if let Some(default) = property.and_then(|p| {
-            p.get("default")
-                .or_else(|| schema.resolve(p).get("default"))
-        }) {
+        let default = match node_facts().get(raw) {
+            Some(facts) => facts
+                .defaults
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map(|(_, default)| *default),
+            None => property_defaults(raw)
+                .into_iter()
+                .find(|(name, _)| *name == key)
+                .map(|(_, default)| default),
+        };
+        if let Some(default) = default {
             return Some(default.clone());
         }
     }
@@ -746,7 +885,7 @@ pub(crate) fn item_element(
                 }
             };
             let mut fields = Vec::with_capacity(keys.len());
-            for key in keys {
+            for key in keys.iter() {
                 let value = match map.get(*key) {
                     Some(value) => value.clone(),
                     None => key_default(elem, key).ok_or_else(|| {
@@ -895,47 +1034,183 @@ pub(crate) struct Comparison {
 
 impl Comparison {
     /// Drops the fields a request may not touch (the strategy's reset fields).
-    pub(crate) fn exclude(self, ignored: &FieldSet) -> Comparison {
-        Comparison {
-            added: self.added.recursive_difference(ignored),
-            modified: self.modified.recursive_difference(ignored),
-            removed: self.removed.recursive_difference(ignored),
+    pub(crate) fn exclude(mut self, ignored: &FieldSet) -> Comparison {
+        if !ignored.is_empty() {
+            self.added.remove_recursive(ignored);
+            self.modified.remove_recursive(ignored);
+            self.removed.remove_recursive(ignored);
         }
+        self
     }
 }
 
 pub(crate) fn compare(lhs: &Value, rhs: &Value, ty: Ty<'_>) -> Comparison {
     let mut comparison = Comparison::default();
-    compare_walk(Some(lhs), Some(rhs), ty, &mut Vec::new(), &mut comparison);
+    // The whole object is never a member of a set (`FieldSet::insert` of the empty path).
+    compare_node(Some(lhs), Some(rhs), ty, &mut comparison);
     comparison
 }
 
-fn compare_leaf(
-    lhs: Option<&Value>,
-    rhs: Option<&Value>,
-    path: &[PathElement],
-    c: &mut Comparison,
-) {
+/// Whether a node itself was added, modified or removed (its parent records it).
+#[derive(Clone, Copy, Default)]
+struct Marks {
+    added: bool,
+    modified: bool,
+    removed: bool,
+}
+
+fn leaf_marks(lhs: Option<&Value>, rhs: Option<&Value>) -> Marks {
     match (lhs, rhs) {
-        (None, _) => c.added.insert(path),
-        (_, None) => c.removed.insert(path),
-        (Some(l), Some(r)) if !values_equal(l, r) => c.modified.insert(path),
-        _ => {}
+        (None, _) => Marks {
+            added: true,
+            ..Marks::default()
+        },
+        (_, None) => Marks {
+            removed: true,
+            ..Marks::default()
+        },
+        (Some(l), Some(r)) if !values_equal(l, r) => Marks {
+            modified: true,
+            ..Marks::default()
+        },
+        _ => Marks::default(),
     }
 }
 
 /// Like the leaf rule, but a container whose content merely changed is not itself modified.
-fn compare_container(
+fn container_marks(lhs: Option<&Value>, rhs: Option<&Value>) -> Marks {
+    match (lhs, rhs) {
+        (None, _) => Marks {
+            added: true,
+            ..Marks::default()
+        },
+        (_, None) => Marks {
+            removed: true,
+            ..Marks::default()
+        },
+        _ => Marks::default(),
+    }
+}
+
+impl Comparison {
+    /// Records what the child `pe` compared to: the child itself (`marks`) and the paths below
+    /// it (`below`, relative to the child).
+    fn attach(&mut self, pe: PathElement, marks: Marks, below: Comparison) {
+        let Comparison {
+            added,
+            modified,
+            removed,
+        } = below;
+        let mut uses = [
+            marks.added,
+            !added.is_empty(),
+            marks.modified,
+            !modified.is_empty(),
+            marks.removed,
+            !removed.is_empty(),
+        ]
+        .into_iter()
+        .filter(|used| *used)
+        .count();
+        let mut pe = Some(pe);
+        // The element is cloned for every use but the last, which takes it.
+        let mut next = || {
+            uses = uses.saturating_sub(1);
+            if uses == 0 { pe.take() } else { pe.clone() }
+        };
+        for (set, mark, children) in [
+            (&mut self.added, marks.added, added),
+            (&mut self.modified, marks.modified, modified),
+            (&mut self.removed, marks.removed, removed),
+        ] {
+            if mark && let Some(pe) = next() {
+                set.members.insert(pe);
+            }
+            if !children.is_empty()
+                && let Some(pe) = next()
+            {
+                set.children.insert(pe, children);
+            }
+        }
+    }
+}
+
+/// Compares one node (either side may be absent), recording what changed below it in `c`
+/// (relative to the node) and returning whether the node itself was added, modified or removed.
+fn compare_node(lhs: Option<&Value>, rhs: Option<&Value>, ty: Ty<'_>, c: &mut Comparison) -> Marks {
+    // Both empty (or null): a leaf, which keeps the empty/null distinction.
+    let both_empty = empty_or_null(lhs) && empty_or_null(rhs);
+    match ty.atom(&[lhs, rhs]) {
+        Atom::Scalar
+        | Atom::List {
+            kind: ListKind::Atomic,
+            ..
+        }
+        | Atom::Map { atomic: true, .. } => leaf_marks(lhs, rhs),
+        _ if both_empty => leaf_marks(lhs, rhs),
+        Atom::List { elem, kind } => {
+            let (Ok(left), Ok(right)) = (
+                index_items(&kind, elem, list_items(lhs)),
+                index_items(&kind, elem, list_items(rhs)),
+            ) else {
+                return leaf_marks(lhs, rhs);
+            };
+            if left.is_empty() {
+                for (pe, r) in right {
+                    compare_child(pe, None, Some(r), elem, c);
+                }
+            } else {
+                let mut right: BTreeMap<PathElement, &Value> = right.into_iter().collect();
+                for (pe, l) in left {
+                    let r = right.remove(&pe);
+                    compare_child(pe, Some(l), r, elem, c);
+                }
+                for (pe, r) in right {
+                    compare_child(pe, None, Some(r), elem, c);
+                }
+            }
+            container_marks(lhs, rhs)
+        }
+        atom @ Atom::Map { .. } => {
+            let left = lhs.and_then(Value::as_object);
+            let right = rhs.and_then(Value::as_object);
+            for (key, l) in left.into_iter().flatten() {
+                let r = right.and_then(|m| m.get(key));
+                compare_child(
+                    PathElement::Field(key.clone()),
+                    Some(l),
+                    r,
+                    atom.field(key),
+                    c,
+                );
+            }
+            for (key, r) in right.into_iter().flatten() {
+                if left.is_some_and(|m| m.contains_key(key)) {
+                    continue;
+                }
+                compare_child(
+                    PathElement::Field(key.clone()),
+                    None,
+                    Some(r),
+                    atom.field(key),
+                    c,
+                );
+            }
+            container_marks(lhs, rhs)
+        }
+    }
+}
+
+fn compare_child(
+    pe: PathElement,
     lhs: Option<&Value>,
     rhs: Option<&Value>,
-    path: &[PathElement],
+    ty: Ty<'_>,
     c: &mut Comparison,
 ) {
-    match (lhs, rhs) {
-        (None, _) => c.added.insert(path),
-        (_, None) => c.removed.insert(path),
-        _ => {}
-    }
+    let mut below = Comparison::default();
+    let marks = compare_node(lhs, rhs, ty, &mut below);
+    c.attach(pe, marks, below);
 }
 
 /// The items of a list value (none for an absent or null one).
@@ -955,71 +1230,13 @@ pub(crate) fn empty_or_null(value: Option<&Value>) -> bool {
     }
 }
 
-fn compare_walk(
-    lhs: Option<&Value>,
-    rhs: Option<&Value>,
-    ty: Ty<'_>,
-    path: &mut Vec<PathElement>,
-    c: &mut Comparison,
-) {
-    // Both empty (or null): a leaf, which keeps the empty/null distinction.
-    let both_empty = empty_or_null(lhs) && empty_or_null(rhs);
-    match ty.atom(&[lhs, rhs]) {
-        Atom::Scalar
-        | Atom::List {
-            kind: ListKind::Atomic,
-            ..
-        }
-        | Atom::Map { atomic: true, .. } => compare_leaf(lhs, rhs, path, c),
-        _ if both_empty => compare_leaf(lhs, rhs, path, c),
-        Atom::List { elem, kind } => {
-            let (Ok(left), Ok(right)) = (
-                index_items(&kind, elem, list_items(lhs)),
-                index_items(&kind, elem, list_items(rhs)),
-            ) else {
-                return compare_leaf(lhs, rhs, path, c);
-            };
-            let left: BTreeMap<PathElement, &Value> = left.into_iter().collect();
-            let right: BTreeMap<PathElement, &Value> = right.into_iter().collect();
-            let keys: BTreeSet<&PathElement> = left.keys().chain(right.keys()).collect();
-            for pe in keys {
-                path.push(pe.clone());
-                compare_walk(left.get(pe).copied(), right.get(pe).copied(), elem, path, c);
-                path.pop();
-            }
-            compare_container(lhs, rhs, path, c);
-        }
-        atom @ Atom::Map { .. } => {
-            let left = lhs.and_then(Value::as_object);
-            let right = rhs.and_then(Value::as_object);
-            let keys: BTreeSet<&String> = left
-                .iter()
-                .flat_map(|m| m.keys())
-                .chain(right.iter().flat_map(|m| m.keys()))
-                .collect();
-            for key in keys {
-                path.push(PathElement::Field(key.clone()));
-                compare_walk(
-                    left.and_then(|m| m.get(key)),
-                    right.and_then(|m| m.get(key)),
-                    atom.field(key),
-                    path,
-                    c,
-                );
-                path.pop();
-            }
-            compare_container(lhs, rhs, path, c);
-        }
-    }
-}
-
 /// Adds declared struct fields that have members below them as members themselves, so that
 /// removing them removes the whole field (structured-merge-diff's `EnsureNamedFieldsAreMembers`).
 pub(crate) fn ensure_named_fields_are_members(set: &FieldSet, ty: Ty<'_>) -> FieldSet {
     let atom = ty.declared();
     let mut out = FieldSet {
         members: set.members.clone(),
-        children: BTreeMap::new(),
+        children: sorted::Map::default(),
     };
     for (pe, child) in &set.children {
         let child_ty = match (pe, &atom) {
@@ -1341,6 +1558,11 @@ pub(crate) fn update_managers(
     root: Ty<'_>,
 ) -> Result<Comparison, Vec<(ManagerId, ManagedEntry)>> {
     let comparison = compare(old, new, root).exclude(ignored);
+    // Only other managers can conflict or lose fields (a create usually has none).
+    if managers.keys().all(|id| id == workflow) {
+        managers.retain(|_, entry| !entry.set.is_empty());
+        return Ok(comparison);
+    }
     let changed = comparison.modified.union(&comparison.added);
     let conflicts: Vec<(ManagerId, ManagedEntry)> = managers
         .iter()
@@ -1363,13 +1585,13 @@ pub(crate) fn update_managers(
     }
     for (id, conflict) in &conflicts {
         if let Some(entry) = managers.get_mut(id) {
-            entry.set = entry.set.difference(&conflict.set);
+            entry.set.remove_leaves(&conflict.set);
         }
     }
     if !comparison.removed.is_empty() {
         for (id, entry) in managers.iter_mut() {
             if id != workflow {
-                entry.set = entry.set.difference(&comparison.removed);
+                entry.set.remove_leaves(&comparison.removed);
             }
         }
     }
@@ -1380,7 +1602,7 @@ pub(crate) fn update_managers(
 /// Removes fields that are never owned from `id`'s set (dropping the entry if nothing is left).
 pub(crate) fn strip_meta(managers: &mut Managers, id: &ManagerId) {
     if let Some(entry) = managers.get_mut(id) {
-        entry.set = entry.set.difference(&stripped_fields());
+        entry.set.remove_leaves(stripped_fields());
         if entry.set.is_empty() {
             managers.remove(id);
         }
@@ -1485,13 +1707,22 @@ const VALUE_STRUCT_FIELDS: &[(&str, &[&str])] = &[
 
 /// The kind's empty object as Go serializes it (`runtime.ObjectCreater.New`): what a create is
 /// compared against, so only fields the request sets become owned.
-fn zero_object(schema: &Value) -> Value {
-    let name = Schema::get()
-        .definitions()
-        .iter()
-        .find(|(_, def)| std::ptr::eq(*def, schema))
-        .map(|(name, _)| name.as_str());
-    zero_struct(schema, name, true, 0).unwrap_or_else(|| Value::Object(Map::new()))
+fn zero_object(schema: &Value) -> Cow<'static, Value> {
+    // Built once per definition; other schemas (none today) are built on every call.
+    static ZEROS: OnceLock<NodeTable<OnceLock<Value>>> = OnceLock::new();
+    let zeros = ZEROS.get_or_init(|| NodeTable::build(|_| OnceLock::new()));
+    let build = || {
+        let name = Schema::get()
+            .definitions()
+            .iter()
+            .find(|(_, def)| std::ptr::eq(*def, schema))
+            .map(|(name, _)| name.as_str());
+        zero_struct(schema, name, true, 0).unwrap_or_else(|| Value::Object(Map::new()))
+    };
+    match zeros.get(schema) {
+        Some(zero) => Cow::Borrowed(zero.get_or_init(build)),
+        None => Cow::Owned(build()),
+    }
 }
 
 fn zero_struct(node: &Value, name: Option<&str>, root: bool, depth: usize) -> Option<Value> {
@@ -1539,18 +1770,22 @@ fn zero_struct(node: &Value, name: Option<&str>, root: bool, depth: usize) -> Op
 // ---------------------------------------------------------------------------------------------
 // Update operations.
 
+fn managed_fields_of(object: &Value) -> Option<&Value> {
+    object.get("metadata")?.get("managedFields")
+}
+
 /// Which managed fields an Update starts from (`decodeLiveOrNew`): the live object's for a
 /// subresource; otherwise the request's own when it sends valid ones (`[]` resets them), else
 /// the live object's.
 fn managers_for_update(old: Option<&Value>, new: &Value, subresource: &str) -> Managers {
     let live = || {
-        old.and_then(|o| decode_managed_fields(o.pointer("/metadata/managedFields")).ok())
+        old.and_then(|o| decode_managed_fields(managed_fields_of(o)).ok())
             .unwrap_or_default()
     };
     if !subresource.is_empty() {
         return live();
     }
-    let sent = new.pointer("/metadata/managedFields");
+    let sent = managed_fields_of(new);
     let reset = match sent.and_then(Value::as_array).map(Vec::as_slice) {
         Some([]) => true,
         Some([only]) => only.as_object().is_some_and(Map::is_empty),
@@ -1605,7 +1840,7 @@ pub fn record_update(
         metadata.remove("managedFields");
     }
     let live = match old {
-        Some(old) => without_managed_fields(old),
+        Some(old) => Cow::Owned(without_managed_fields(old)),
         None => zero_object(schema),
     };
     let ignored = reset_fields(root, subresource);
@@ -1628,12 +1863,15 @@ pub fn record_update(
         set_managed_fields(new, &managers);
         return;
     };
-    let set = comparison
-        .modified
-        .union(&comparison.added)
-        .difference(&comparison.removed)
-        .recursive_difference(&ignored)
-        .difference(&stripped_fields());
+    let Comparison {
+        modified: mut set,
+        added,
+        removed,
+    } = comparison;
+    set.absorb(added);
+    set.remove_leaves(&removed);
+    set.remove_recursive(&ignored);
+    set.remove_leaves(stripped_fields());
     if !set.is_empty() {
         let set = match managers.remove(&id) {
             Some(previous) => set.union(&previous.set),
@@ -1651,6 +1889,213 @@ pub fn record_update(
     }
     cap_update_managers(&mut managers);
     set_managed_fields(new, &managers);
+}
+
+/// Sets and maps kept as vectors sorted by key. The field sets of one object are small and
+/// built mostly in key order: a sorted vector holds them in one allocation each, where a
+/// B-tree allocates a node of eleven slots for its first key.
+mod sorted {
+    use std::borrow::Borrow;
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(super) struct Map<K, V> {
+        entries: Vec<(K, V)>,
+    }
+
+    impl<K, V> Default for Map<K, V> {
+        fn default() -> Self {
+            Map {
+                entries: Vec::new(),
+            }
+        }
+    }
+
+    impl<K: Ord, V> Map<K, V> {
+        fn find<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+        where
+            K: Borrow<Q>,
+        {
+            // Keys mostly arrive in order: check the end before searching.
+            match self.entries.last() {
+                None => Err(0),
+                Some((last, _)) if last.borrow() < key => Err(self.entries.len()),
+                _ => self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key)),
+            }
+        }
+
+        pub(super) fn len(&self) -> usize {
+            self.entries.len()
+        }
+
+        pub(super) fn is_empty(&self) -> bool {
+            self.entries.is_empty()
+        }
+
+        pub(super) fn get(&self, key: &K) -> Option<&V> {
+            self.find(key).ok().map(|i| &self.entries[i].1)
+        }
+
+        pub(super) fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+            self.find(key).ok().map(|i| &mut self.entries[i].1)
+        }
+
+        pub(super) fn contains_key(&self, key: &K) -> bool {
+            self.find(key).is_ok()
+        }
+
+        /// Like `BTreeMap::insert`: an equal key already present is kept, its value replaced.
+        pub(super) fn insert(&mut self, key: K, value: V) -> Option<V> {
+            match self.find(&key) {
+                Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+                Err(i) => {
+                    self.entries.insert(i, (key, value));
+                    None
+                }
+            }
+        }
+
+        pub(super) fn remove(&mut self, key: &K) -> Option<V> {
+            self.find(key).ok().map(|i| self.entries.remove(i).1)
+        }
+
+        pub(super) fn get_or_insert_default(&mut self, key: &K) -> &mut V
+        where
+            K: Clone,
+            V: Default,
+        {
+            let i = match self.find(key) {
+                Ok(i) => i,
+                Err(i) => {
+                    self.entries.insert(i, (key.clone(), V::default()));
+                    i
+                }
+            };
+            &mut self.entries[i].1
+        }
+
+        pub(super) fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+            self.entries.iter().map(|(k, v)| (k, v))
+        }
+
+        pub(super) fn values(&self) -> impl Iterator<Item = &V> {
+            self.entries.iter().map(|(_, v)| v)
+        }
+    }
+
+    impl<'a, K: Ord, V> IntoIterator for &'a Map<K, V> {
+        type Item = (&'a K, &'a V);
+        type IntoIter =
+            std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.entries.iter().map(|(k, v)| (k, v))
+        }
+    }
+
+    impl<K, V> IntoIterator for Map<K, V> {
+        type Item = (K, V);
+        type IntoIter = std::vec::IntoIter<(K, V)>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.entries.into_iter()
+        }
+    }
+
+    impl<K: Ord, V> FromIterator<(K, V)> for Map<K, V> {
+        fn from_iter<I: IntoIterator<Item = (K, V)>>(items: I) -> Self {
+            let mut map = Map::default();
+            for (key, value) in items {
+                map.insert(key, value);
+            }
+            map
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub(super) struct Set<K> {
+        map: Map<K, ()>,
+    }
+
+    impl<K> Default for Set<K> {
+        fn default() -> Self {
+            Set {
+                map: Map::default(),
+            }
+        }
+    }
+
+    impl<K: Ord> Set<K> {
+        pub(super) fn len(&self) -> usize {
+            self.map.len()
+        }
+
+        pub(super) fn is_empty(&self) -> bool {
+            self.map.is_empty()
+        }
+
+        pub(super) fn contains(&self, key: &K) -> bool {
+            self.map.contains_key(key)
+        }
+
+        /// Like `BTreeSet::insert`: false (and the present key kept) when an equal one is there.
+        pub(super) fn insert(&mut self, key: K) -> bool {
+            match self.map.find(&key) {
+                Ok(_) => false,
+                Err(i) => {
+                    self.map.entries.insert(i, (key, ()));
+                    true
+                }
+            }
+        }
+
+        pub(super) fn remove(&mut self, key: &K) -> bool {
+            self.map.remove(key).is_some()
+        }
+
+        pub(super) fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {
+            self.map.entries.retain(|(k, _)| keep(k));
+        }
+
+        pub(super) fn iter(&self) -> impl Iterator<Item = &K> {
+            self.map.entries.iter().map(|(k, _)| k)
+        }
+
+        pub(super) fn intersection<'a>(&'a self, other: &'a Set<K>) -> impl Iterator<Item = &'a K> {
+            self.iter().filter(|k| other.contains(k))
+        }
+
+        pub(super) fn difference<'a>(&'a self, other: &'a Set<K>) -> impl Iterator<Item = &'a K> {
+            self.iter().filter(|k| !other.contains(k))
+        }
+    }
+
+    impl<'a, K: Ord> IntoIterator for &'a Set<K> {
+        type Item = &'a K;
+        type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, ())>, fn(&'a (K, ())) -> &'a K>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.map.entries.iter().map(|(k, _)| k)
+        }
+    }
+
+    impl<K> IntoIterator for Set<K> {
+        type Item = K;
+        type IntoIter = std::iter::Map<std::vec::IntoIter<(K, ())>, fn((K, ())) -> K>;
+
+        fn into_iter(self) -> Self::IntoIter {
+            self.map.entries.into_iter().map(|(k, _)| k)
+        }
+    }
+
+    impl<K: Ord> FromIterator<K> for Set<K> {
+        fn from_iter<I: IntoIterator<Item = K>>(items: I) -> Self {
+            let mut set = Set::default();
+            for key in items {
+                set.insert(key);
+            }
+            set
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1747,6 +2192,38 @@ mod tests {
         }
         assert_eq!(set.to_fields_v1(), expected);
         assert!(FieldSet::from_fields_v1(&json!({"q": {}})).is_err());
+    }
+
+    #[test]
+    fn in_place_set_operations_match_their_copying_forms() {
+        let set = |text: Value| FieldSet::from_fields_v1(&text).expect("decodes");
+        let sets = [
+            set(json!({})),
+            set(
+                json!({"f:metadata": {"f:labels": {".": {}, "f:app": {}}}, "f:spec": {"f:replicas": {}}}),
+            ),
+            set(json!({"f:metadata": {"f:labels": {"f:app": {}, "f:tier": {}}}, "f:status": {}})),
+            set(
+                json!({"f:metadata": {}, "f:spec": {"f:replicas": {}, "f:containers": {"k:{\"name\":\"a\"}": {".": {}, "f:image": {}}}}}),
+            ),
+            set(
+                json!({"f:spec": {".": {}, "f:containers": {"k:{\"name\":\"a\"}": {"f:image": {}}}}}),
+            ),
+            set(json!({"f:metadata": {"f:labels": {}}, "f:spec": {}})),
+        ];
+        for a in &sets {
+            for b in &sets {
+                let mut absorbed = a.clone();
+                absorbed.absorb(b.clone());
+                assert_eq!(absorbed, a.union(b), "{a:?} ∪ {b:?}");
+                let mut removed = a.clone();
+                removed.remove_leaves(b);
+                assert_eq!(removed, a.difference(b), "{a:?} − {b:?}");
+                let mut pruned = a.clone();
+                pruned.remove_recursive(b);
+                assert_eq!(pruned, a.recursive_difference(b), "{a:?} −r {b:?}");
+            }
+        }
     }
 
     #[test]

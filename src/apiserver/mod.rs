@@ -167,15 +167,16 @@ impl ApiServer {
         let mut bytes: [u8; 16] = self.rng.lock().unwrap_or_else(|e| e.into_inner()).random();
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut uid = String::with_capacity(36);
+        for (i, b) in bytes.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                uid.push('-');
+            }
+            uid.push(char::from(HEX[usize::from(b >> 4)]));
+            uid.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+        uid
     }
 
     /// The 5-character suffix of a generated name, from the alphabet kube-apiserver uses.

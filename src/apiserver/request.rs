@@ -126,6 +126,15 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
+fn has_float(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Number(n) => n.is_f64(),
+        serde_json::Value::Array(items) => items.iter().any(has_float),
+        serde_json::Value::Object(map) => map.values().any(has_float),
+        _ => false,
+    }
+}
+
 /// What the pipeline answers.
 pub enum ApiResponse {
     /// A whole body.
@@ -134,6 +143,10 @@ pub enum ApiResponse {
         content_type: &'static str,
         body: Bytes,
         warnings: Vec<String>,
+        /// The JSON value `body` encodes, when the response was built from one that parsing
+        /// `body` would give back exactly (see [`ApiResponse::json_value`]), so in-process
+        /// clients need not parse it.
+        decoded: Option<serde_json::Value>,
     },
     /// A streamed body (watch, `logs -f`): chunks until the sender drops.
     Stream {
@@ -150,6 +163,36 @@ impl ApiResponse {
             content_type: "application/json",
             body: Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
             warnings: Vec::new(),
+            decoded: None,
+        }
+    }
+
+    /// [`ApiResponse::json`] of a value the response keeps for [`ApiResponse::into_value`].
+    /// Strings, integers, booleans and nulls read back from serde_json's output exactly;
+    /// floats may not (its default parser can be one unit off), so a value holding one is
+    /// not kept.
+    pub fn json_value(status: u16, value: serde_json::Value) -> ApiResponse {
+        let body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        ApiResponse::Full {
+            status,
+            content_type: "application/json",
+            body,
+            warnings: Vec::new(),
+            decoded: (!has_float(&value)).then_some(value),
+        }
+    }
+
+    /// The body as a JSON value (`Null` when it is not JSON).
+    pub fn into_value(self) -> serde_json::Value {
+        match self {
+            ApiResponse::Full {
+                decoded: Some(value),
+                ..
+            } => value,
+            ApiResponse::Full { body, .. } => {
+                serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null)
+            }
+            ApiResponse::Stream { .. } => serde_json::Value::Null,
         }
     }
 
@@ -178,6 +221,29 @@ impl ApiResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_values_are_what_the_body_parses_to() {
+        for value in [
+            serde_json::json!({"a": [1, -2, u64::MAX, "x\u{1}\"é", null, true], "b": {}}),
+            serde_json::json!({"f": 0.1}),
+            serde_json::json!("text"),
+        ] {
+            let response = ApiResponse::json_value(201, value.clone());
+            let parsed: serde_json::Value =
+                serde_json::from_slice(response.body()).expect("JSON body");
+            assert_eq!(parsed, value);
+            let kept = matches!(
+                &response,
+                ApiResponse::Full {
+                    decoded: Some(_),
+                    ..
+                }
+            );
+            assert_eq!(kept, !has_float(&value));
+            assert_eq!(response.into_value(), value);
+        }
+    }
 
     #[test]
     fn query_is_decoded() {

@@ -9,12 +9,21 @@ use crate::store::{
     Backend, Compare, KeyValue, Op, OpResult, RangeRequest, Revision, StoreError, Txn,
 };
 use bytes::Bytes;
-use serde_json::Value;
-use std::sync::Arc;
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 pub struct ObjectStore {
     backend: Arc<dyn Backend>,
+    /// Objects read through [`ObjectStore::get_shared`], parsed, with the mod_revision they were
+    /// parsed at. The store stays the truth: an entry is used only while its key is still at
+    /// that revision (a revision names one write, so the bytes are the same).
+    parsed: Mutex<HashMap<String, (Revision, Arc<Value>)>>,
 }
+
+/// How many parsed objects [`ObjectStore::get_shared`] keeps (it serves few, hot keys).
+const PARSED_CAPACITY: usize = 256;
 
 /// One page of a list.
 pub struct Page {
@@ -54,17 +63,53 @@ pub fn set_resource_version(object: &mut Value, revision: Revision) {
     }
 }
 
+/// The stored form: the object's JSON without `metadata.resourceVersion`.
 fn encode(object: &Value) -> Bytes {
-    let mut object = object.clone();
-    if let Some(meta) = object.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("resourceVersion");
+    Bytes::from(serde_json::to_vec(&WithoutResourceVersion(object)).unwrap_or_default())
+}
+
+/// Serializes an object exactly as `serde_json` would after removing
+/// `metadata.resourceVersion`, without copying it to remove the field.
+struct WithoutResourceVersion<'a>(&'a Value);
+
+impl Serialize for WithoutResourceVersion<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let Value::Object(object) = self.0 else {
+            return self.0.serialize(serializer);
+        };
+        let mut map = serializer.serialize_map(Some(object.len()))?;
+        for (key, value) in object {
+            match value {
+                Value::Object(meta) if key == "metadata" => {
+                    map.serialize_entry(key, &WithoutKey(meta, "resourceVersion"))?;
+                }
+                _ => map.serialize_entry(key, value)?,
+            }
+        }
+        map.end()
     }
-    Bytes::from(serde_json::to_vec(&object).unwrap_or_default())
+}
+
+struct WithoutKey<'a>(&'a Map<String, Value>, &'static str);
+
+impl Serialize for WithoutKey<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let WithoutKey(map, skipped) = *self;
+        let len = map.len() - usize::from(map.contains_key(skipped));
+        let mut out = serializer.serialize_map(Some(len))?;
+        for (key, value) in map.iter().filter(|(key, _)| *key != skipped) {
+            out.serialize_entry(key, value)?;
+        }
+        out.end()
+    }
 }
 
 impl ObjectStore {
     pub fn new(backend: Arc<dyn Backend>) -> ObjectStore {
-        ObjectStore { backend }
+        ObjectStore {
+            backend,
+            parsed: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn backend(&self) -> &Arc<dyn Backend> {
@@ -86,6 +131,37 @@ impl ObjectStore {
         response.kvs.first().map(decode).transpose()
     }
 
+    /// The object, or None, like [`ObjectStore::get`], for objects read far more often than
+    /// written (namespaces, read by every create in them): the key is read from the store
+    /// every time, but its value is parsed only when its revision changed.
+    pub fn get_shared(
+        &self,
+        rt: &ResourceType,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Result<Option<Arc<Value>>, ApiError> {
+        let request = RangeRequest {
+            key: rt.key(namespace, name),
+            ..Default::default()
+        };
+        let response = self.backend.range(&request).map_err(store_error)?;
+        let Some(kv) = response.kvs.first() else {
+            return Ok(None);
+        };
+        let mut parsed = self.parsed.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((revision, object)) = parsed.get(&kv.key)
+            && *revision == kv.mod_revision
+        {
+            return Ok(Some(object.clone()));
+        }
+        let object = Arc::new(decode(kv)?);
+        if parsed.len() >= PARSED_CAPACITY && !parsed.contains_key(&kv.key) {
+            parsed.clear();
+        }
+        parsed.insert(kv.key.clone(), (kv.mod_revision, object.clone()));
+        Ok(Some(object))
+    }
+
     /// The object, or 404 NotFound.
     pub fn get_existing(
         &self,
@@ -97,13 +173,14 @@ impl ObjectStore {
             .ok_or_else(|| ApiError::not_found(rt.group, rt.plural, name))
     }
 
-    /// Creates the object if its key is free (409 AlreadyExists otherwise).
+    /// Creates the object if its key is free (409 AlreadyExists otherwise); returns it as
+    /// stored, with its resourceVersion.
     pub fn create(
         &self,
         rt: &ResourceType,
         namespace: Option<&str>,
         name: &str,
-        object: &Value,
+        object: Value,
     ) -> Result<Value, ApiError> {
         let key = rt.key(namespace, name);
         let txn = Txn {
@@ -113,7 +190,7 @@ impl ObjectStore {
             }],
             success: vec![Op::Put {
                 key,
-                value: encode(object),
+                value: encode(&object),
             }],
             failure: vec![],
         };
@@ -121,7 +198,7 @@ impl ObjectStore {
         if !response.succeeded {
             return Err(ApiError::already_exists(rt.group, rt.plural, name));
         }
-        let mut stored = object.clone();
+        let mut stored = object;
         set_resource_version(&mut stored, response.revision);
         Ok(stored)
     }
@@ -254,5 +331,77 @@ impl ObjectStore {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encoding_leaves_out_only_the_resource_version() {
+        for object in [
+            json!({"kind": "Pod", "metadata": {"name": "a", "resourceVersion": "7", "uid": "u"}, "spec": {"x": [1, {"resourceVersion": "8"}]}}),
+            json!({"metadata": {"resourceVersion": "7"}}),
+            json!({"metadata": {"name": "a"}, "status": {}}),
+            json!({"metadata": "odd", "resourceVersion": "1"}),
+            json!({}),
+            json!([1, 2]),
+        ] {
+            let mut expected = object.clone();
+            if let Some(meta) = expected.get_mut("metadata").and_then(Value::as_object_mut) {
+                meta.remove("resourceVersion");
+            }
+            assert_eq!(
+                encode(&object),
+                Bytes::from(serde_json::to_vec(&expected).unwrap_or_default()),
+                "{object}"
+            );
+        }
+    }
+
+    #[test]
+    fn shared_reads_follow_the_store() {
+        use crate::api::kinds::NAMESPACES;
+        use crate::store::MemoryBackend;
+        let objects = ObjectStore::new(Arc::new(MemoryBackend::new()));
+        let read = || objects.get_shared(&NAMESPACES, None, "team").expect("read");
+        assert!(read().is_none());
+        let created = objects
+            .create(
+                &NAMESPACES,
+                None,
+                "team",
+                json!({"metadata": {"name": "team"}}),
+            )
+            .expect("created");
+        let first = read().expect("exists");
+        assert_eq!(*first, created);
+        assert!(Arc::ptr_eq(&first, &read().expect("exists")), "parsed once");
+        let revision = objects.backend().revision();
+        let updated = objects
+            .update(
+                &NAMESPACES,
+                None,
+                "team",
+                &json!({"metadata": {"name": "team", "deletionTimestamp": "2026-01-01T00:00:00Z"}}),
+                revision,
+            )
+            .expect("updated");
+        assert_eq!(*read().expect("exists"), updated);
+        objects
+            .delete(&NAMESPACES, None, "team", objects.backend().revision())
+            .expect("deleted");
+        assert!(read().is_none());
+        let again = objects
+            .create(
+                &NAMESPACES,
+                None,
+                "team",
+                json!({"metadata": {"name": "team"}}),
+            )
+            .expect("created again");
+        assert_eq!(*read().expect("exists"), again);
     }
 }

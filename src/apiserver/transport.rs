@@ -232,6 +232,7 @@ fn to_http(response: ApiResponse) -> http::Response<ResponseBody> {
             content_type,
             body,
             warnings,
+            ..
         } => {
             let mut builder = http::Response::builder()
                 .status(status)

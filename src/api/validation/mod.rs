@@ -116,21 +116,52 @@ impl Path {
         Path(root.to_string())
     }
 
+    // Paths are built for every field validated, so they are joined by hand rather than
+    // through `format!`.
     pub(crate) fn child(&self, name: &str) -> Path {
         if self.0.is_empty() {
             Path(name.to_string())
         } else {
-            Path(format!("{}.{name}", self.0))
+            self.joined(&[".", name])
         }
     }
 
     pub(crate) fn index(&self, i: usize) -> Path {
-        Path(format!("{}[{i}]", self.0))
+        let mut digits = itoa_buffer();
+        self.joined(&["[", format_usize(i, &mut digits), "]"])
     }
 
     pub(crate) fn key(&self, key: &str) -> Path {
-        Path(format!("{}[{key}]", self.0))
+        self.joined(&["[", key, "]"])
     }
+
+    fn joined(&self, parts: &[&str]) -> Path {
+        let mut path =
+            String::with_capacity(self.0.len() + parts.iter().map(|p| p.len()).sum::<usize>());
+        path.push_str(&self.0);
+        for part in parts {
+            path.push_str(part);
+        }
+        Path(path)
+    }
+}
+
+fn itoa_buffer() -> [u8; 20] {
+    [0; 20]
+}
+
+/// `i` in decimal, written at the end of `buffer`.
+fn format_usize(mut i: usize, buffer: &mut [u8; 20]) -> &str {
+    let mut at = buffer.len();
+    loop {
+        at -= 1;
+        buffer[at] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buffer[at..]).unwrap_or_default()
 }
 
 impl std::fmt::Display for Path {
@@ -385,6 +416,28 @@ mod tests {
     use super::*;
     use crate::api::defaults::apply_defaults;
     use crate::api::strategy::prepare_for_create;
+
+    #[test]
+    fn paths_read_like_field_paths() {
+        let spec = Path::new("spec");
+        assert_eq!(Path::new("").child("spec").to_string(), "spec");
+        assert_eq!(
+            spec.child("containers")
+                .index(0)
+                .child("ports")
+                .index(12)
+                .to_string(),
+            "spec.containers[0].ports[12]"
+        );
+        assert_eq!(
+            Path::new("metadata").child("labels").key("a/b").to_string(),
+            "metadata.labels[a/b]"
+        );
+        assert_eq!(
+            spec.index(usize::MAX).to_string(),
+            format!("spec[{}]", usize::MAX)
+        );
+    }
 
     fn messages(errs: &[FieldError]) -> Vec<String> {
         errs.iter().map(ToString::to_string).collect()

@@ -51,6 +51,7 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
             content_type: "text/plain",
             body: bytes::Bytes::new(),
             warnings: Vec::new(),
+            decoded: None,
         });
     }
     let status = pod

@@ -44,6 +44,7 @@ pub fn serve(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
                 content_type: "application/json",
                 body: Bytes::from_static(bytes),
                 warnings: Vec::new(),
+                decoded: None,
             })
         }
         [] => Ok(ApiResponse::json(
@@ -66,6 +67,7 @@ fn aggregated(value: serde_json::Value) -> ApiResponse {
         content_type: negotiation::AGGREGATED_DISCOVERY,
         body: Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
         warnings: Vec::new(),
+        decoded: None,
     }
 }
 
@@ -75,5 +77,6 @@ fn text(status: u16, body: &'static str) -> ApiResponse {
         content_type: "text/plain; charset=utf-8",
         body: Bytes::from_static(body.as_bytes()),
         warnings: Vec::new(),
+        decoded: None,
     }
 }

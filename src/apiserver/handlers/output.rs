@@ -21,7 +21,7 @@ pub fn object(ctx: &Ctx<'_>, rt: &ResourceType, status: u16, object: Value) -> A
             table["metadata"] = json!({"resourceVersion": rv});
             ApiResponse::json(status, &table)
         }
-        None => ApiResponse::json(status, &object),
+        None => ApiResponse::json_value(status, object),
     }
 }
 

@@ -153,8 +153,13 @@ pub async fn create(
         name.is_empty() && meta_str(&object, "generateName").is_some_and(|g| !g.is_empty());
     let attempts = if generate { GENERATE_NAME_RETRIES } else { 1 };
     let mut last_error = None;
-    for _ in 0..attempts {
-        let mut candidate = object.clone();
+    for attempt in 1..=attempts {
+        // The last attempt takes the object; earlier ones (generated names) work on copies.
+        let mut candidate = if attempt == attempts {
+            std::mem::take(&mut object)
+        } else {
+            object.clone()
+        };
         if generate {
             let base = meta_str(&candidate, "generateName")
                 .unwrap_or("")
@@ -230,8 +235,15 @@ async fn create_once(
         return Ok(object);
     }
     let namespace = ctx.info.namespace.as_deref().filter(|_| rt.namespaced);
-    let result = ctx.server.objects().create(rt, namespace, &name, &object);
-    store_hop(ctx, rt, &object, "create", &result).await;
+    // The stored object differs from `object` only by its resourceVersion, which neither the
+    // key nor the hop's object reference includes.
+    let key = rt.key(
+        meta_str(&object, "namespace"),
+        meta_str(&object, "name").unwrap_or(""),
+    );
+    let reference = object_ref(rt, &object);
+    let result = ctx.server.objects().create(rt, namespace, &name, object);
+    stored_hop(ctx, key, reference, "create", &result).await;
     result
 }
 
@@ -388,11 +400,24 @@ pub async fn store_hop(
         meta_str(object, "namespace"),
         meta_str(object, "name").unwrap_or(""),
     );
+    let reference = match result {
+        Ok(stored) => object_ref(rt, stored),
+        Err(_) => object_ref(rt, object),
+    };
+    stored_hop(ctx, key, reference, what, result).await;
+}
+
+/// The store hop of a write to `key`; `reference` names the object written.
+async fn stored_hop(
+    ctx: &Ctx<'_>,
+    key: String,
+    reference: ObjectRef,
+    what: &str,
+    result: &Result<Value, ApiError>,
+) {
     let hop = match result {
         Ok(stored) => {
-            let rev = stored
-                .pointer("/metadata/resourceVersion")
-                .and_then(Value::as_str)
+            let rev = meta_str(stored, "resourceVersion")
                 .and_then(|r| r.parse().ok())
                 .unwrap_or(0);
             Hop::new(
@@ -401,7 +426,7 @@ pub async fn store_hop(
                 HopKind::Stored,
                 format!("txn {what} {key}"),
             )
-            .object(Some(object_ref(rt, stored)))
+            .object(Some(reference))
             .rev(rev)
         }
         Err(e) => Hop::new(
@@ -410,7 +435,7 @@ pub async fn store_hop(
             HopKind::StoreFailed,
             format!("txn {what} {key}: {}", e.message),
         )
-        .object(Some(object_ref(rt, object))),
+        .object(Some(reference)),
     };
     ctx.hop_with(hop).await;
 }
