@@ -237,3 +237,71 @@ fn quota_is_enforced() {
         "{err}"
     );
 }
+
+#[test]
+fn nobody_grants_rights_they_do_not_hold() {
+    let Some(server) = Server::start() else {
+        return;
+    };
+    // The student may now create roles, but only with rights the student already holds.
+    server.ok(&[
+        "create",
+        "role",
+        "role-maker",
+        "--verb=create",
+        "--resource=roles.rbac.authorization.k8s.io",
+    ]);
+    server.ok(&[
+        "create",
+        "rolebinding",
+        "student-makes-roles",
+        "--role=role-maker",
+        "--user=student",
+    ]);
+    let err = server.fails(&student(&[
+        "create",
+        "role",
+        "sneaky",
+        "--verb=delete",
+        "--resource=pods",
+    ]));
+    assert!(
+        err.contains("roles.rbac.authorization.k8s.io \"sneaky\" is forbidden: user \"student\" (groups=[\"podflow:students\" \"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:")
+            && err.contains("{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"delete\"]}"),
+        "{err}"
+    );
+    assert_eq!(
+        server
+            .ok(&student(&[
+                "create",
+                "role",
+                "reader",
+                "--verb=get",
+                "--resource=pods"
+            ]))
+            .trim(),
+        "role.rbac.authorization.k8s.io/reader created"
+    );
+    // A binding to a role that does not exist is accepted and grants nothing.
+    server.ok(&[
+        "create",
+        "rolebinding",
+        "ghost",
+        "--role=nope",
+        "--user=student",
+    ]);
+    let err = server.fails(&student(&["delete", "pod", "x"]));
+    assert!(
+        err.contains("cannot delete resource \"pods\"")
+            && err.contains("role.rbac.authorization.k8s.io \"nope\" not found"),
+        "{err}"
+    );
+    // A role with a verb Kubernetes has never heard of is stored as given and grants just that.
+    server.ok(&[
+        "create",
+        "role",
+        "odd",
+        "--verb=frobnicate",
+        "--resource=pods",
+    ]);
+}
