@@ -137,24 +137,23 @@ pub async fn mutate(
             _ => None,
         };
         let Some(verdict) = verdict else { continue };
-        report(
+        if let Verdict::Patched { patch, .. } = &verdict {
+            apply_patch(plugin.name(), object, patch)?;
+            // A webhook's patched object is decoded again, so its additions get defaults.
+            if matches!(plugin, Plugin::MutatingWebhook(_)) {
+                crate::api::defaults::apply_defaults(attributes.group, attributes.kind, object);
+            }
+        }
+        if let Some(error) = report(
             ctx,
             attributes,
             *plugin,
             HopKind::AdmissionMutating,
-            &verdict,
+            verdict,
         )
-        .await;
-        match verdict {
-            Verdict::Denied(e) => return Err(e),
-            Verdict::Patched { patch, .. } => {
-                apply_patch(plugin.name(), object, patch)?;
-                // A webhook's patched object is decoded again, so its additions get defaults.
-                if matches!(plugin, Plugin::MutatingWebhook(_)) {
-                    crate::api::defaults::apply_defaults(attributes.group, attributes.kind, object);
-                }
-            }
-            Verdict::Skipped(_) | Verdict::Allowed(_) => {}
+        .await
+        {
+            return Err(error);
         }
     }
     Ok(())
@@ -166,23 +165,22 @@ pub async fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Result<(), 
         let verdict = match plugin {
             Plugin::LimitRanger => limit_ranger::validate(ctx, attributes),
             Plugin::ValidatingWebhook(hook) => {
-                let object = attributes.object.cloned().unwrap_or(Value::Null);
-                hook.call(ctx, attributes, &object)
+                hook.call(ctx, attributes, attributes.object.unwrap_or(&Value::Null))
             }
             Plugin::ResourceQuota => resource_quota::validate(ctx, attributes),
             _ => None,
         };
         let Some(verdict) = verdict else { continue };
-        report(
+        if let Some(error) = report(
             ctx,
             attributes,
             *plugin,
             HopKind::AdmissionValidating,
-            &verdict,
+            verdict,
         )
-        .await;
-        if let Verdict::Denied(e) = verdict {
-            return Err(e);
+        .await
+        {
+            return Err(error);
         }
     }
     Ok(())
@@ -208,68 +206,134 @@ fn node_restriction(ctx: &Ctx<'_>, attributes: &Attributes<'_>, object: &Value) 
     )
 }
 
-fn apply_patch(plugin: &str, object: &mut Value, patch: Value) -> Result<(), ApiError> {
-    let patch: json_patch::Patch = serde_json::from_value(patch).map_err(|e| {
+/// Applies a plugin's JSON patch. Plugins write `add` operations; those are applied in place
+/// (the patch stays intact for the hop), anything else goes through the json-patch crate.
+fn apply_patch(plugin: &str, object: &mut Value, patch: &Value) -> Result<(), ApiError> {
+    let bad = |why: String| {
         ApiError::internal(format!(
-            "admission plugin {plugin} produced a bad patch: {e}"
+            "admission plugin {plugin} produced a bad patch: {why}"
         ))
-    })?;
-    json_patch::patch(object, &patch).map_err(|e| {
-        ApiError::internal(format!(
-            "admission plugin {plugin} produced a bad patch: {e}"
-        ))
-    })
+    };
+    let ops = patch
+        .as_array()
+        .ok_or_else(|| bad("not a list of operations".to_string()))?;
+    if !ops
+        .iter()
+        .all(|op| op.get("op").and_then(Value::as_str) == Some("add"))
+    {
+        let parsed: json_patch::Patch =
+            serde_json::from_value(patch.clone()).map_err(|e| bad(e.to_string()))?;
+        return json_patch::patch(object, &parsed).map_err(|e| bad(e.to_string()));
+    }
+    for op in ops {
+        let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+        let value = op.get("value").cloned().unwrap_or(Value::Null);
+        add(object, path, value).map_err(|why| bad(format!("{path}: {why}")))?;
+    }
+    Ok(())
 }
 
+/// RFC 6902 `add` at a JSON pointer.
+fn add(document: &mut Value, pointer: &str, value: Value) -> Result<(), &'static str> {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        *document = value;
+        return Ok(());
+    };
+    let tokens: Vec<String> = rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let (last, parents) = tokens.split_last().ok_or("empty path")?;
+    let mut target = document;
+    for token in parents {
+        target = match target {
+            Value::Object(map) => map.get_mut(token).ok_or("missing parent")?,
+            Value::Array(list) => list
+                .get_mut(token.parse::<usize>().map_err(|_| "bad index")?)
+                .ok_or("index out of range")?,
+            _ => return Err("parent is not a container"),
+        };
+    }
+    match target {
+        Value::Object(map) => {
+            map.insert(last.clone(), value);
+            Ok(())
+        }
+        Value::Array(list) if last == "-" => {
+            list.push(value);
+            Ok(())
+        }
+        Value::Array(list) => {
+            let index = last.parse::<usize>().map_err(|_| "bad index")?;
+            if index > list.len() {
+                return Err("index out of range");
+            }
+            list.insert(index, value);
+            Ok(())
+        }
+        _ => Err("parent is not a container"),
+    }
+}
+
+/// Records the plugin's hop; a denial comes back as the error to answer with.
 async fn report(
     ctx: &Ctx<'_>,
     attributes: &Attributes<'_>,
     plugin: Plugin,
     kind: HopKind,
-    verdict: &Verdict,
-) {
+    verdict: Verdict,
+) -> Option<ApiError> {
     let object = Some(ObjectRef {
         kind: attributes.kind.to_string(),
         namespace: attributes.namespace.map(str::to_string),
         name: attributes.name.to_string(),
         uid: None,
     });
-    let (label, mut detail) = match plugin {
-        Plugin::MutatingWebhook(hook) | Plugin::ValidatingWebhook(hook) => (
-            format!("webhook {}", hook.name),
-            json!({"plugin": plugin.name(), "webhook": hook.name, "failurePolicy": hook.failure_policy, "timeoutSeconds": hook.timeout_seconds}),
-        ),
-        _ => (plugin.name().to_string(), json!({"plugin": plugin.name()})),
+    let label = match plugin {
+        Plugin::MutatingWebhook(hook) | Plugin::ValidatingWebhook(hook) => {
+            format!("webhook {}", hook.name)
+        }
+        _ => plugin.name().to_string(),
     };
-    let (kind, summary) = match verdict {
-        Verdict::Skipped(why) => {
-            detail["decision"] = json!("skipped");
-            (kind, format!("{label}: skipped ({why})"))
-        }
-        Verdict::Allowed(why) => {
-            detail["decision"] = json!("allowed");
-            (kind, format!("{label}: allowed ({why})"))
-        }
-        Verdict::Patched { why, patch } => {
-            detail["decision"] = json!("patched");
-            detail["patch"] = patch.clone();
-            (kind, format!("{label}: {why}"))
-        }
+    let mut denied = None;
+    let (kind, summary, decision, extra) = match verdict {
+        Verdict::Skipped(why) => (kind, format!("{label}: skipped ({why})"), "skipped", None),
+        Verdict::Allowed(why) => (kind, format!("{label}: allowed ({why})"), "allowed", None),
+        Verdict::Patched { why, patch } => (
+            kind,
+            format!("{label}: {why}"),
+            "patched",
+            Some(("patch", patch)),
+        ),
         Verdict::Denied(e) => {
-            detail["decision"] = json!("denied");
-            detail["message"] = json!(e.message);
+            let summary = format!("{label}: denied: {}", e.message);
+            let message = Value::String(e.message.clone());
+            denied = Some(e);
             (
                 HopKind::AdmissionDenied,
-                format!("{label}: denied: {}", e.message),
+                summary,
+                "denied",
+                Some(("message", message)),
             )
         }
     };
+    let mut detail = match plugin {
+        Plugin::MutatingWebhook(hook) | Plugin::ValidatingWebhook(hook) => json!({
+            "plugin": plugin.name(), "webhook": hook.name, "failurePolicy": hook.failure_policy,
+            "timeoutSeconds": hook.timeout_seconds, "decision": decision,
+        }),
+        _ => json!({"plugin": plugin.name(), "decision": decision}),
+    };
+    if let Some((key, value)) = extra {
+        detail[key] = value;
+    }
     ctx.hop_with(
         Hop::new("apiserver", "admission", kind, summary)
             .object(object)
             .detail(detail),
     )
     .await;
+    denied
 }
 
 /// The containers of a pod (or nothing, for anything else).
@@ -289,4 +353,44 @@ pub(crate) fn display_name<'a>(attributes: &'a Attributes<'_>, object: &'a Value
         .pointer("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn add_operations_apply_in_place_like_rfc_6902() {
+        let mut pod = json!({"metadata": {}, "spec": {"containers": [{"name": "a"}]}});
+        let patch = json!([
+            {"op": "add", "path": "/metadata/annotations", "value": {}},
+            {"op": "add", "path": "/metadata/annotations/podflow.io~1x", "value": "1"},
+            {"op": "add", "path": "/spec/containers/-", "value": {"name": "b"}},
+            {"op": "add", "path": "/spec/containers/0", "value": {"name": "first"}},
+        ]);
+        apply_patch("Test", &mut pod, &patch).unwrap();
+        assert_eq!(pod["metadata"]["annotations"]["podflow.io/x"], "1");
+        let names: Vec<&str> = pod["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["first", "a", "b"]);
+        assert!(
+            apply_patch(
+                "Test",
+                &mut pod,
+                &json!([{"op": "add", "path": "/nope/x", "value": 1}])
+            )
+            .is_err()
+        );
+        apply_patch(
+            "Test",
+            &mut pod,
+            &json!([{"op": "remove", "path": "/metadata/annotations"}]),
+        )
+        .unwrap();
+        assert!(pod["metadata"].get("annotations").is_none());
+    }
 }
