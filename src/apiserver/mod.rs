@@ -304,7 +304,7 @@ impl ApiServer {
         let summary = match &response {
             ApiResponse::Stream { .. } => format!("{status} streaming"),
             ApiResponse::Full { body, .. } if status >= 400 => {
-                let message = serde_json::from_slice::<serde_json::Value>(body)
+                let message = serde_json::from_slice::<serde_json::Value>(&body.to_bytes())
                     .ok()
                     .and_then(|v| {
                         v.get("message")
