@@ -496,6 +496,12 @@ impl std::iter::Sum for Quantity {
 
 /// Compares m1 × 10^e1 with m2 × 10^e2 (both non-zero) by their decimal digits.
 fn cmp_magnitude(m1: u128, e1: i64, m2: u128, e2: i64) -> Ordering {
+    // Usually both sides align to one exponent without overflow: compare them as integers.
+    let common = e1.min(e2);
+    let aligned = |m: u128, e: i64| pow10((e - common) as u64).and_then(|p| m.checked_mul(p));
+    if let (Some(a1), Some(a2)) = (aligned(m1, e1), aligned(m2, e2)) {
+        return a1.cmp(&a2);
+    }
     let (d1, d2) = (m1.to_string(), m2.to_string());
     let (lead1, lead2) = (d1.len() as i64 + e1, d2.len() as i64 + e2);
     if lead1 != lead2 {
@@ -921,6 +927,46 @@ impl BigUint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aligned_comparison_agrees_with_the_digit_comparison() {
+        let digits = |m1: u128, e1: i64, m2: u128, e2: i64| {
+            let (d1, d2) = (m1.to_string(), m2.to_string());
+            let (lead1, lead2) = (d1.len() as i64 + e1, d2.len() as i64 + e2);
+            if lead1 != lead2 {
+                return lead1.cmp(&lead2);
+            }
+            let width = d1.len().max(d2.len());
+            format!("{d1:0<width$}").cmp(&format!("{d2:0<width$}"))
+        };
+        let mantissas = [
+            1u128,
+            2,
+            5,
+            10,
+            15,
+            100,
+            128,
+            999,
+            1000,
+            1 << 70,
+            u128::MAX / 3,
+        ];
+        let exponents = [-9i64, -3, -1, 0, 1, 3, 9, 30, 40];
+        for m1 in mantissas {
+            for e1 in exponents {
+                for m2 in mantissas {
+                    for e2 in exponents {
+                        assert_eq!(
+                            cmp_magnitude(m1, e1, m2, e2),
+                            digits(m1, e1, m2, e2),
+                            "{m1}e{e1} vs {m2}e{e2}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn small_and_big_arithmetic_agree() {

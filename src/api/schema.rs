@@ -15,10 +15,14 @@ const REF_PREFIX: &str = "#/components/schemas/";
 /// All definitions, keyed by their OpenAPI name (`io.k8s.api.core.v1.Pod`).
 pub struct Schema {
     definitions: Map<String, Value>,
-    /// (kind, group, version) → definition name, from `x-kubernetes-group-version-kind`, sorted
-    /// by key (kind first: it tells most entries apart) so lookups borrow their key instead of
-    /// building one.
-    by_kind: Vec<((String, String, String), String)>,
+}
+
+/// A definition named by `x-kubernetes-group-version-kind`.
+struct KindDefinition {
+    group: &'static str,
+    version: &'static str,
+    name: &'static str,
+    definition: &'static Value,
 }
 
 impl Schema {
@@ -30,28 +34,39 @@ impl Schema {
                 Ok(Value::Object(map)) => map,
                 _ => Map::new(),
             };
-            let mut by_kind = std::collections::BTreeMap::new();
-            for (name, def) in &definitions {
-                let gvks = def
+            Schema { definitions }
+        })
+    }
+
+    /// Kind → the definitions naming it, per group and version; the first definition (by
+    /// name) naming a group-version-kind wins. Looked up on every request, so keyed by kind
+    /// alone and without building a key.
+    fn by_kind() -> &'static HashMap<&'static str, Vec<KindDefinition>> {
+        static BY_KIND: OnceLock<HashMap<&'static str, Vec<KindDefinition>>> = OnceLock::new();
+        BY_KIND.get_or_init(|| {
+            let mut by_kind: HashMap<&'static str, Vec<KindDefinition>> = HashMap::new();
+            for (name, definition) in &Schema::get().definitions {
+                let gvks = definition
                     .get("x-kubernetes-group-version-kind")
                     .and_then(Value::as_array);
                 for gvk in gvks.into_iter().flatten() {
-                    let part =
-                        |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-                    by_kind
-                        .entry((part("group"), part("version"), part("kind")))
-                        .or_insert_with(|| name.clone());
+                    let part = |k: &str| gvk.get(k).and_then(Value::as_str).unwrap_or("");
+                    let (group, version) = (part("group"), part("version"));
+                    let named = by_kind.entry(part("kind")).or_default();
+                    if !named
+                        .iter()
+                        .any(|d| d.group == group && d.version == version)
+                    {
+                        named.push(KindDefinition {
+                            group,
+                            version,
+                            name,
+                            definition,
+                        });
+                    }
                 }
             }
-            let mut by_kind: Vec<_> = by_kind
-                .into_iter()
-                .map(|((group, version, kind), name)| ((kind, group, version), name))
-                .collect();
-            by_kind.sort();
-            Schema {
-                definitions,
-                by_kind,
-            }
+            by_kind
         })
     }
 
@@ -65,16 +80,11 @@ impl Schema {
 
     /// The definition whose `x-kubernetes-group-version-kind` names this kind.
     pub fn for_kind(&self, group: &str, version: &str, kind: &str) -> Option<(&str, &Value)> {
-        let at = self
-            .by_kind
-            .binary_search_by(|((k, g, v), _)| {
-                (k.as_str(), g.as_str(), v.as_str()).cmp(&(kind, group, version))
-            })
-            .ok()?;
-        let name = &self.by_kind[at].1;
-        self.definitions
-            .get_key_value(name)
-            .map(|(name, def)| (name.as_str(), def))
+        Self::by_kind()
+            .get(kind)?
+            .iter()
+            .find(|d| d.group == group && d.version == version)
+            .map(|d| (d.name, d.definition))
     }
 
     /// The definition name a `$ref` points at.

@@ -539,22 +539,23 @@ impl FieldSet {
     }
 
     fn emit(&self, include_self: bool) -> Map<String, Value> {
-        let mut out = Map::new();
+        // Collected rather than inserted one by one: the map is then built in one pass.
+        let mut out = Vec::with_capacity(self.members.len() + self.children.len() + 1);
         for member in &self.members {
             if !self.children.contains_key(member) {
-                out.insert(member.serialize(), Value::Object(Map::new()));
+                out.push((member.serialize(), Value::Object(Map::new())));
             }
         }
         for (pe, child) in &self.children {
-            out.insert(
+            out.push((
                 pe.serialize(),
                 Value::Object(child.emit(self.members.contains(pe))),
-            );
+            ));
         }
         if include_self && !out.is_empty() {
-            out.insert(".".to_string(), Value::Object(Map::new()));
+            out.push((".".to_string(), Value::Object(Map::new())));
         }
-        out
+        out.into_iter().collect()
     }
 
     pub fn from_fields_v1(value: &Value) -> Result<FieldSet, String> {
@@ -1208,9 +1209,60 @@ fn compare_child(
     ty: Ty<'_>,
     c: &mut Comparison,
 ) {
+    if let (None, Some(value)) = (lhs, rhs) {
+        // A new subtree: most of a create. Only its added set can be non-empty.
+        add_subtree(&mut c.added, pe, value, ty);
+        return;
+    }
     let mut below = Comparison::default();
     let marks = compare_node(lhs, rhs, ty, &mut below);
     c.attach(pe, marks, below);
+}
+
+/// What `compare_child(pe, None, Some(value), ty)` records: `pe` and everything below it
+/// added (compared with nothing, every node is added and none modified or removed).
+fn add_subtree(added: &mut FieldSet, pe: PathElement, value: &Value, ty: Ty<'_>) {
+    let below = added_below(value, ty);
+    if below.is_empty() {
+        added.members.insert(pe);
+    } else {
+        added.members.insert(pe.clone());
+        added.children.insert(pe, below);
+    }
+}
+
+/// The added set `compare_node(None, Some(value), ty, ..)` records below the node.
+fn added_below(value: &Value, ty: Ty<'_>) -> FieldSet {
+    let mut added = FieldSet::default();
+    match ty.atom(&[Some(value)]) {
+        Atom::Scalar
+        | Atom::List {
+            kind: ListKind::Atomic,
+            ..
+        }
+        | Atom::Map { atomic: true, .. } => {}
+        // Empty or null: a leaf.
+        _ if empty_or_null(Some(value)) => {}
+        Atom::List { elem, kind } => {
+            // Items that cannot be keyed make the list a leaf.
+            if let Ok(items) = index_items(&kind, elem, list_items(Some(value))) {
+                for (pe, item) in items {
+                    add_subtree(&mut added, pe, item, elem);
+                }
+            }
+        }
+        atom @ Atom::Map { .. } => {
+            for (key, child) in value.as_object().into_iter().flatten() {
+                add_subtree(
+                    &mut added,
+                    PathElement::Field(key.clone()),
+                    child,
+                    atom.field(key),
+                );
+            }
+        }
+    }
+    added
 }
 
 /// The items of a list value (none for an absent or null one).

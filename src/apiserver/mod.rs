@@ -87,7 +87,7 @@ impl Ctx<'_> {
     ) {
         self.server
             .flow
-            .pass(Hop::new(from, to, kind, summary).object(object))
+            .pass(Hop::new(from.to_string(), to.to_string(), kind, summary).object(object))
             .await;
     }
 
@@ -202,12 +202,26 @@ impl ApiServer {
         let client = req.client_name();
         let watch = matches!(req.query("watch"), Some("true" | "1"));
         let info = RequestInfo::parse(&req.method, &req.path, watch);
-        let target = if req.query.is_empty() {
-            req.path.clone()
-        } else {
-            let query: Vec<String> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("{}?{}", req.path, query.join("&"))
-        };
+        // `METHOD path?k=v&…`, joined by hand: every request builds it.
+        let mut summary = String::with_capacity(
+            req.method.as_str().len()
+                + req.path.len()
+                + req
+                    .query
+                    .iter()
+                    .map(|(k, v)| k.len() + v.len() + 2)
+                    .sum::<usize>()
+                + 2,
+        );
+        summary.push_str(req.method.as_str());
+        summary.push(' ');
+        summary.push_str(&req.path);
+        for (i, (k, v)) in req.query.iter().enumerate() {
+            summary.push(if i == 0 { '?' } else { '&' });
+            summary.push_str(k);
+            summary.push('=');
+            summary.push_str(v);
+        }
         let object = info.name.as_ref().map(|name| ObjectRef {
             kind: info.resource.clone(),
             namespace: info.namespace.clone(),
@@ -216,7 +230,7 @@ impl ApiServer {
         });
         self.flow
             .pass(
-                Hop::new(&client, "apiserver", HopKind::RequestReceived, format!("{} {target}", req.method))
+                Hop::new(client.clone(), "apiserver", HopKind::RequestReceived, summary)
                     .object(object.clone())
                     .detail(serde_json::json!({"verb": req.method.as_str(), "path": req.path, "userAgent": req.user_agent})),
             )
@@ -517,7 +531,7 @@ impl ApiServer {
         let summary = match &response {
             ApiResponse::Stream { .. } => format!("{status} streaming"),
             ApiResponse::Full { body, .. } if status >= 400 => {
-                let message = serde_json::from_slice::<serde_json::Value>(body)
+                let message = serde_json::from_slice::<serde_json::Value>(&body.to_bytes())
                     .ok()
                     .and_then(|v| {
                         v.get("message")
@@ -535,7 +549,12 @@ impl ApiServer {
             ),
         };
         self.flow
-            .pass(Hop::new("apiserver", client, HopKind::Responded, summary))
+            .pass(Hop::new(
+                "apiserver",
+                client.to_string(),
+                HopKind::Responded,
+                summary,
+            ))
             .await;
         response
     }

@@ -4,6 +4,7 @@
 
 use crate::apiserver::authn::UserInfo;
 use bytes::Bytes;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 
@@ -141,12 +142,8 @@ pub enum ApiResponse {
     Full {
         status: u16,
         content_type: &'static str,
-        body: Bytes,
+        body: Body,
         warnings: Vec<String>,
-        /// The JSON value `body` encodes, when the response was built from one that parsing
-        /// `body` would give back exactly (see [`ApiResponse::json_value`]), so in-process
-        /// clients need not parse it.
-        decoded: Option<serde_json::Value>,
     },
     /// A streamed body (watch, `logs -f`): chunks until the sender drops.
     Stream {
@@ -156,42 +153,70 @@ pub enum ApiResponse {
     },
 }
 
+/// The content of a whole body.
+pub enum Body {
+    Bytes(Bytes),
+    /// A JSON value serialized only when the response leaves the process: an in-process
+    /// client takes the value as it is (see [`ApiResponse::json_value`]).
+    Json(serde_json::Value),
+}
+
+impl Body {
+    /// The bytes sent on the wire.
+    pub fn to_bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            Body::Bytes(bytes) => Cow::Borrowed(bytes),
+            Body::Json(value) => Cow::Owned(serde_json::to_vec(value).unwrap_or_default()),
+        }
+    }
+
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            Body::Bytes(bytes) => bytes,
+            Body::Json(value) => Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+        }
+    }
+
+    /// The body as JSON (`Null` when it is not JSON).
+    pub fn into_value(self) -> serde_json::Value {
+        match self {
+            Body::Bytes(bytes) => serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+            Body::Json(value) => value,
+        }
+    }
+}
+
 impl ApiResponse {
     pub fn json(status: u16, value: &serde_json::Value) -> ApiResponse {
         ApiResponse::Full {
             status,
             content_type: "application/json",
-            body: Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
+            body: Body::Bytes(Bytes::from(serde_json::to_vec(value).unwrap_or_default())),
             warnings: Vec::new(),
-            decoded: None,
         }
     }
 
-    /// [`ApiResponse::json`] of a value the response keeps for [`ApiResponse::into_value`].
-    /// Strings, integers, booleans and nulls read back from serde_json's output exactly;
-    /// floats may not (its default parser can be one unit off), so a value holding one is
-    /// not kept.
+    /// [`ApiResponse::json`] of a value the response keeps, unserialized until it leaves the
+    /// process, so an in-process client gets the value without a serialize-and-parse round
+    /// trip. Strings, integers, booleans and nulls read back from serde_json's output
+    /// exactly; floats may not (its default parser can be one unit off), so a value holding
+    /// one is serialized at once, as [`ApiResponse::json`] does.
     pub fn json_value(status: u16, value: serde_json::Value) -> ApiResponse {
-        let body = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
+        if has_float(&value) {
+            return ApiResponse::json(status, &value);
+        }
         ApiResponse::Full {
             status,
             content_type: "application/json",
-            body,
+            body: Body::Json(value),
             warnings: Vec::new(),
-            decoded: (!has_float(&value)).then_some(value),
         }
     }
 
     /// The body as a JSON value (`Null` when it is not JSON).
     pub fn into_value(self) -> serde_json::Value {
         match self {
-            ApiResponse::Full {
-                decoded: Some(value),
-                ..
-            } => value,
-            ApiResponse::Full { body, .. } => {
-                serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null)
-            }
+            ApiResponse::Full { body, .. } => body.into_value(),
             ApiResponse::Stream { .. } => serde_json::Value::Null,
         }
     }
@@ -203,10 +228,10 @@ impl ApiResponse {
     }
 
     /// The body of a full response (empty for streams).
-    pub fn body(&self) -> &[u8] {
+    pub fn body(&self) -> Cow<'_, [u8]> {
         match self {
-            ApiResponse::Full { body, .. } => body,
-            ApiResponse::Stream { .. } => &[],
+            ApiResponse::Full { body, .. } => body.to_bytes(),
+            ApiResponse::Stream { .. } => Cow::Borrowed(&[]),
         }
     }
 
@@ -231,12 +256,13 @@ mod tests {
         ] {
             let response = ApiResponse::json_value(201, value.clone());
             let parsed: serde_json::Value =
-                serde_json::from_slice(response.body()).expect("JSON body");
+                serde_json::from_slice(&response.body()).expect("JSON body");
             assert_eq!(parsed, value);
+            assert_eq!(*response.body(), serde_json::to_vec(&value).expect("JSON"));
             let kept = matches!(
                 &response,
                 ApiResponse::Full {
-                    decoded: Some(_),
+                    body: Body::Json(_),
                     ..
                 }
             );

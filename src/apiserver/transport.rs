@@ -232,7 +232,6 @@ fn to_http(response: ApiResponse) -> http::Response<ResponseBody> {
             content_type,
             body,
             warnings,
-            ..
         } => {
             let mut builder = http::Response::builder()
                 .status(status)
@@ -246,7 +245,7 @@ fn to_http(response: ApiResponse) -> http::Response<ResponseBody> {
                 builder = builder.header("Warning", text);
             }
             builder
-                .body(Full::new(body).boxed())
+                .body(Full::new(body.into_bytes()).boxed())
                 .unwrap_or_else(|_| http::Response::new(Full::new(Bytes::new()).boxed()))
         }
         ApiResponse::Stream {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 /// What kind of step a hop is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -90,8 +91,9 @@ impl std::fmt::Display for ObjectRef {
 pub struct Hop {
     pub seq: u64,
     pub t_ms: i64,
-    pub from: String,
-    pub to: String,
+    /// Component names: mostly fixed ones (`apiserver`, `etcd`), which cost no copy.
+    pub from: Cow<'static, str>,
+    pub to: Cow<'static, str>,
     /// The node, for hops that happen on one (kubelet, CRI, CNI).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
@@ -107,12 +109,17 @@ pub struct Hop {
 }
 
 impl Hop {
-    pub fn new(from: &str, to: &str, kind: HopKind, summary: impl Into<String>) -> Hop {
+    pub fn new(
+        from: impl Into<Cow<'static, str>>,
+        to: impl Into<Cow<'static, str>>,
+        kind: HopKind,
+        summary: impl Into<String>,
+    ) -> Hop {
         Hop {
             seq: 0,
             t_ms: 0,
-            from: from.to_string(),
-            to: to.to_string(),
+            from: from.into(),
+            to: to.into(),
             node: None,
             kind,
             object: None,

@@ -1,7 +1,7 @@
 //! Non-resource paths: health checks, `/version`, discovery and OpenAPI.
 
 use crate::api::status::ApiError;
-use crate::apiserver::request::ApiResponse;
+use crate::apiserver::request::{ApiResponse, Body};
 use crate::apiserver::{Ctx, discovery, negotiation, openapi};
 use bytes::Bytes;
 
@@ -42,9 +42,8 @@ pub fn serve(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
             Ok(ApiResponse::Full {
                 status: 200,
                 content_type: "application/json",
-                body: Bytes::from_static(bytes),
+                body: Body::Bytes(Bytes::from_static(bytes)),
                 warnings: Vec::new(),
-                decoded: None,
             })
         }
         [] => Ok(ApiResponse::json(
@@ -65,9 +64,8 @@ fn aggregated(value: serde_json::Value) -> ApiResponse {
     ApiResponse::Full {
         status: 200,
         content_type: negotiation::AGGREGATED_DISCOVERY,
-        body: Bytes::from(serde_json::to_vec(&value).unwrap_or_default()),
+        body: Body::Bytes(Bytes::from(serde_json::to_vec(&value).unwrap_or_default())),
         warnings: Vec::new(),
-        decoded: None,
     }
 }
 
@@ -75,8 +73,7 @@ fn text(status: u16, body: &'static str) -> ApiResponse {
     ApiResponse::Full {
         status,
         content_type: "text/plain; charset=utf-8",
-        body: Bytes::from_static(body.as_bytes()),
+        body: Body::Bytes(Bytes::from_static(body.as_bytes())),
         warnings: Vec::new(),
-        decoded: None,
     }
 }

@@ -225,7 +225,7 @@ impl Stream {
             .pass(
                 Hop::new(
                     "apiserver",
-                    &self.client,
+                    self.client.clone(),
                     HopKind::WatchEventDelivered,
                     format!("watch {kind} {object_ref}"),
                 )
