@@ -167,7 +167,7 @@ impl Client {
                 buffer: Vec::new(),
             }),
             full => {
-                let value: Value = serde_json::from_slice(full.body()).unwrap_or(Value::Null);
+                let value: Value = serde_json::from_slice(&full.body()).unwrap_or(Value::Null);
                 Err(ApiError {
                     code: full.status(),
                     reason: value

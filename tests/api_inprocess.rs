@@ -29,7 +29,7 @@ async fn raw(
     let status = response.status();
     (
         status,
-        serde_json::from_slice(response.body()).unwrap_or(Value::Null),
+        serde_json::from_slice(&response.body()).unwrap_or(Value::Null),
     )
 }
 

@@ -49,9 +49,8 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
         return Ok(ApiResponse::Full {
             status: 200,
             content_type: "text/plain",
-            body: bytes::Bytes::new(),
+            body: crate::apiserver::request::Body::Bytes(bytes::Bytes::new()),
             warnings: Vec::new(),
-            decoded: None,
         });
     }
     let status = pod
