@@ -80,16 +80,22 @@ impl ClusterArgs {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Serve { cluster, trace }) => {
-            runtime().and_then(|rt| rt.block_on(serve(cluster, trace, false)))
-        }
+        Some(Command::Serve { cluster, trace }) => run_serve(cluster, trace, false),
         Some(Command::Bench { which }) => podflow::bench::run(which.as_deref()),
-        None => runtime().and_then(|rt| rt.block_on(serve(cli.cluster, false, true))),
+        None => run_serve(cli.cluster, false, true),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+fn run_serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> {
+    let rt = runtime()?;
+    let result = rt.block_on(serve(args, trace, interactive));
+    // Open watches and background loops end with the process; do not wait for them.
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    result
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
