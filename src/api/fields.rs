@@ -1174,7 +1174,7 @@ impl<'a, 's> Walker<'a, 's> {
 #[derive(Default)]
 struct SeenKeys<'a> {
     few: Vec<Cow<'a, str>>,
-    many: HashSet<Cow<'a, str>>,
+    many: Option<HashSet<Cow<'a, str>>>,
 }
 
 impl<'a> SeenKeys<'a> {
@@ -1182,17 +1182,20 @@ impl<'a> SeenKeys<'a> {
 
     /// False when `key` was seen before.
     fn insert(&mut self, key: Cow<'a, str>) -> bool {
-        if self.many.is_empty() {
-            if self.few.contains(&key) {
-                return false;
+        let many = match &mut self.many {
+            Some(many) => many,
+            None => {
+                if self.few.contains(&key) {
+                    return false;
+                }
+                if self.few.len() < Self::FEW {
+                    self.few.push(key);
+                    return true;
+                }
+                self.many.insert(self.few.drain(..).collect())
             }
-            if self.few.len() < Self::FEW {
-                self.few.push(key);
-                return true;
-            }
-            self.many.extend(self.few.drain(..));
-        }
-        self.many.insert(key)
+        };
+        many.insert(key)
     }
 }
 
@@ -1972,6 +1975,16 @@ mod tests {
                 r#"unknown field "metadata.unknownMeta""#
             ]
         );
+    }
+
+    #[test]
+    fn seen_keys_find_repeats_in_small_and_large_objects() {
+        let mut seen = SeenKeys::default();
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        for (i, key) in keys.iter().enumerate() {
+            assert!(seen.insert(Cow::Borrowed(key)), "{key}");
+            assert!(!seen.insert(Cow::Borrowed(&keys[i / 2])), "{i}");
+        }
     }
 
     #[test]
