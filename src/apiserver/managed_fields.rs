@@ -539,23 +539,22 @@ impl FieldSet {
     }
 
     fn emit(&self, include_self: bool) -> Map<String, Value> {
-        // Collected rather than inserted one by one: the map is then built in one pass.
-        let mut out = Vec::with_capacity(self.members.len() + self.children.len() + 1);
+        let mut out = Map::new();
         for member in &self.members {
             if !self.children.contains_key(member) {
-                out.push((member.serialize(), Value::Object(Map::new())));
+                out.insert(member.serialize(), Value::Object(Map::new()));
             }
         }
         for (pe, child) in &self.children {
-            out.push((
+            out.insert(
                 pe.serialize(),
                 Value::Object(child.emit(self.members.contains(pe))),
-            ));
+            );
         }
         if include_self && !out.is_empty() {
-            out.push((".".to_string(), Value::Object(Map::new())));
+            out.insert(".".to_string(), Value::Object(Map::new()));
         }
-        out.into_iter().collect()
+        out
     }
 
     pub fn from_fields_v1(value: &Value) -> Result<FieldSet, String> {
