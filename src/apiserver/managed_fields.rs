@@ -1675,6 +1675,9 @@ pub(crate) fn strip_meta(managers: &mut Managers, id: &ManagerId) {
 /// Keeps at most ten Update entries by merging the oldest into an `ancient-changes` entry per
 /// apiVersion (the field manager's `capManagersManager`).
 fn cap_update_managers(managers: &mut Managers) {
+    if managers.values().filter(|e| !e.applied).count() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
     let mut updaters: Vec<ManagerId> = managers
         .iter()
         .filter(|(_, e)| !e.applied)
