@@ -35,7 +35,6 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use request::{ApiRequest, ApiResponse, Credentials};
 use request_info::RequestInfo;
-use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use storage::ObjectStore;
@@ -299,22 +298,16 @@ impl ApiServer {
         self.respond(&client, response).await
     }
 
-    /// Who the request is from (an in-process caller's identity is borrowed, not copied).
-    fn authenticate<'r>(
-        &self,
-        req: &'r ApiRequest,
-    ) -> Result<(Cow<'r, UserInfo>, &'static str), String> {
+    fn authenticate(&self, req: &ApiRequest) -> Result<(UserInfo, &'static str), String> {
         match &req.credentials {
-            Credentials::InProcess(user) => {
-                Ok((Cow::Borrowed(user), "in-process component identity"))
-            }
-            Credentials::None => Ok((Cow::Owned(UserInfo::anonymous()), "anonymous")),
+            Credentials::InProcess(user) => Ok((user.clone(), "in-process component identity")),
+            Credentials::None => Ok((UserInfo::anonymous(), "anonymous")),
             Credentials::Presented {
                 certificates,
                 bearer,
             } => match self.authn.authenticate(certificates, bearer.as_deref()) {
-                Authenticated::User { user, method } => Ok((Cow::Owned(user), method)),
-                Authenticated::Anonymous(user) => Ok((Cow::Owned(user), "anonymous")),
+                Authenticated::User { user, method } => Ok((user, method)),
+                Authenticated::Anonymous(user) => Ok((user, "anonymous")),
                 Authenticated::Failed(why) => Err(why),
             },
         }
