@@ -26,7 +26,7 @@
 //! Uses only `api::schema`; no I/O.
 
 use crate::api::schema::{NodeTable, Schema};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashSet;
@@ -195,10 +195,10 @@ fn prune(schema: &Schema, value: &mut Value, raw: &Value, top: bool, depth: usiz
     }
     let (shape, _) = shape_of(schema, raw);
     match (shape, value) {
-        (Shape::Struct { node }, Value::Object(map)) => {
-            map.retain(|key, _| field_schema(schema, node, key, top).is_some());
+        (Shape::Struct { properties }, Value::Object(map)) => {
+            map.retain(|key, _| field_schema(schema, properties, key, top).is_some());
             for (key, child) in map.iter_mut() {
-                if let Some(child_schema) = field_schema(schema, node, key, top) {
+                if let Some(child_schema) = field_schema(schema, properties, key, top) {
                     prune(schema, child, child_schema, false, depth + 1);
                 }
             }
@@ -325,7 +325,7 @@ fn segments(path: &str) -> Vec<Segment<'_>> {
 enum Shape<'s> {
     /// A struct: its `properties` are the only known fields.
     Struct {
-        node: &'s Value,
+        properties: &'s Map<String, Value>,
     },
     /// `map[string]X`: any key.
     Map {
@@ -411,8 +411,8 @@ fn derive_shape<'s>(schema: &'s Schema, raw: &'s Value) -> (Shape<'s>, Option<&'
     let format = node.get("format").and_then(Value::as_str);
     let shape = match node.get("type").and_then(Value::as_str) {
         Some("object") | None => {
-            if node.get("properties").is_some_and(Value::is_object) {
-                Shape::Struct { node }
+            if let Some(Value::Object(properties)) = node.get("properties") {
+                Shape::Struct { properties }
             } else if let Some(values @ Value::Object(_)) = node.get("additionalProperties") {
                 Shape::Map { values }
             } else {
@@ -437,19 +437,17 @@ fn derive_shape<'s>(schema: &'s Schema, raw: &'s Value) -> (Shape<'s>, Option<&'
 /// are known even if a schema forgot them.
 fn field_schema<'s>(
     schema: &'s Schema,
-    node: &'s Value,
+    properties: &'s Map<String, Value>,
     key: &str,
     top: bool,
 ) -> Option<&'s Value> {
     // A schema that names no type reads as opaque: accepted, not checked.
     static UNCHECKED: Value = Value::Null;
-    node.get("properties")
-        .and_then(|p| p.get(key))
-        .or_else(|| match key {
-            "apiVersion" | "kind" if top => Some(&UNCHECKED),
-            "metadata" if top => schema.definition(OBJECT_META),
-            _ => None,
-        })
+    properties.get(key).or_else(|| match key {
+        "apiVersion" | "kind" if top => Some(&UNCHECKED),
+        "metadata" if top => schema.definition(OBJECT_META),
+        _ => None,
+    })
 }
 
 /// `v1.PodSpec` from `io.k8s.api.core.v1.PodSpec`: Go's `reflect.Type.String()`.
@@ -717,7 +715,7 @@ impl<'a, 's> Walker<'a, 's> {
         let field_type = || named.map_or_else(|| go_type(self.schema, raw, 0), str::to_string);
         match (shape, first) {
             (Shape::Opaque, _) => self.skip_value(),
-            (Shape::Struct { node }, b'{') => self.object_struct(node, def),
+            (Shape::Struct { properties }, b'{') => self.object_struct(properties, def),
             (Shape::Map { values }, b'{') => self.object_map(values, named),
             (Shape::List { items }, b'[') => self.array(items, named),
             (Shape::String, b'"') => self.skip_value(),
@@ -794,7 +792,11 @@ impl<'a, 's> Walker<'a, 's> {
         Ok(())
     }
 
-    fn object_struct(&mut self, node: &'s Value, def: Option<&'s str>) -> Result<(), SyntaxError> {
+    fn object_struct(
+        &mut self,
+        properties: &'s Map<String, Value>,
+        def: Option<&'s str>,
+    ) -> Result<(), SyntaxError> {
         let top = self.depth == 1 && def.is_none();
         let struct_name = def.map(go_struct_name);
         self.expect(b'{')?;
@@ -805,7 +807,7 @@ impl<'a, 's> Walker<'a, 's> {
         loop {
             let key = self.string()?;
             self.expect(b':')?;
-            match field_schema(self.schema, node, &key, top) {
+            match field_schema(self.schema, properties, &key, top) {
                 Some(field) => {
                     if !seen.insert(key.clone()) {
                         let path = self.child_path(&key);
@@ -1160,7 +1162,12 @@ impl<'a, 's> Walker<'a, 's> {
             .ok_or_else(|| self.syntax("unexpected end of string"))?;
         self.pos = pos + 1;
         if !escaped {
-            return Ok(String::from_utf8_lossy(raw));
+            // Valid UTF-8 (nearly always) is checked by the fast validator; only invalid text
+            // goes through the lossy conversion.
+            return Ok(match std::str::from_utf8(raw) {
+                Ok(text) => Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(raw),
+            });
         }
         unescape(raw).map(Cow::Owned).ok_or(SyntaxError {
             offset: start,
@@ -1174,7 +1181,7 @@ impl<'a, 's> Walker<'a, 's> {
 #[derive(Default)]
 struct SeenKeys<'a> {
     few: Vec<Cow<'a, str>>,
-    many: HashSet<Cow<'a, str>>,
+    many: Option<HashSet<Cow<'a, str>>>,
 }
 
 impl<'a> SeenKeys<'a> {
@@ -1182,17 +1189,20 @@ impl<'a> SeenKeys<'a> {
 
     /// False when `key` was seen before.
     fn insert(&mut self, key: Cow<'a, str>) -> bool {
-        if self.many.is_empty() {
-            if self.few.contains(&key) {
-                return false;
+        let many = match &mut self.many {
+            Some(many) => many,
+            None => {
+                if self.few.contains(&key) {
+                    return false;
+                }
+                if self.few.len() < Self::FEW {
+                    self.few.push(key);
+                    return true;
+                }
+                self.many.insert(self.few.drain(..).collect())
             }
-            if self.few.len() < Self::FEW {
-                self.few.push(key);
-                return true;
-            }
-            self.many.extend(self.few.drain(..));
-        }
-        self.many.insert(key)
+        };
+        many.insert(key)
     }
 }
 
@@ -1972,6 +1982,16 @@ mod tests {
                 r#"unknown field "metadata.unknownMeta""#
             ]
         );
+    }
+
+    #[test]
+    fn seen_keys_find_repeats_in_small_and_large_objects() {
+        let mut seen = SeenKeys::default();
+        let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        for (i, key) in keys.iter().enumerate() {
+            assert!(seen.insert(Cow::Borrowed(key)), "{key}");
+            assert!(!seen.insert(Cow::Borrowed(&keys[i / 2])), "{i}");
+        }
     }
 
     #[test]

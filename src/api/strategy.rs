@@ -381,7 +381,11 @@ fn child_object<'a>(
     map: &'a mut Map<String, Value>,
     key: &str,
 ) -> Option<&'a mut Map<String, Value>> {
-    let slot = map.entry(key).or_insert(Value::Null);
+    // Looked up before inserting: `entry` would allocate the key even when it is there.
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), json!({}));
+    }
+    let slot = map.get_mut(key)?;
     if slot.is_null() {
         *slot = json!({});
     }

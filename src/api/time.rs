@@ -82,7 +82,24 @@ fn utc_parts(unix_ms: i64) -> (i64, u32, u32, i64, i64, i64, i64) {
 /// `metav1.Time` on the wire: `2026-11-23T00:43:19Z` (RFC 3339, UTC, fraction dropped).
 pub fn format_time(unix_ms: i64) -> String {
     let (y, mo, d, h, mi, s, _) = utc_parts(unix_ms);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    if !(0..=9999).contains(&y) {
+        return format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+    }
+    // Every write stamps a time: the digits are written directly rather than through `format!`.
+    let mut out = String::with_capacity(20);
+    let mut push = |n: i64, width: u32, then: char| {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (n / 10i64.pow(place) % 10) as u8));
+        }
+        out.push(then);
+    };
+    push(y, 4, '-');
+    push(i64::from(mo), 2, '-');
+    push(i64::from(d), 2, 'T');
+    push(h, 2, ':');
+    push(mi, 2, ':');
+    push(s, 2, 'Z');
+    out
 }
 
 /// `metav1.MicroTime` on the wire: `2026-11-23T00:43:19.123000Z` (always six fraction digits).
@@ -288,6 +305,13 @@ mod tests {
         assert_eq!(parse_time("2023-02-29T12:00:00Z"), None);
         assert_eq!(parse_time("2000-02-29T00:00:00Z"), Some(951_782_400_000));
         assert_eq!(parse_time("1900-02-29T00:00:00Z"), None);
+        for ms in (-80_000_000_000_000i64..300_000_000_000_000).step_by(9_876_543_210_987) {
+            let (y, mo, d, h, mi, s, _) = utc_parts(ms);
+            assert_eq!(
+                format_time(ms),
+                format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+            );
+        }
         assert_eq!(format_time(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(format_time(951_868_800_000), "2000-03-01T00:00:00Z");
     }

@@ -539,23 +539,22 @@ impl FieldSet {
     }
 
     fn emit(&self, include_self: bool) -> Map<String, Value> {
-        // Collected rather than inserted one by one: the map is then built in one pass.
-        let mut out = Vec::with_capacity(self.members.len() + self.children.len() + 1);
+        let mut out = Map::new();
         for member in &self.members {
             if !self.children.contains_key(member) {
-                out.push((member.serialize(), Value::Object(Map::new())));
+                out.insert(member.serialize(), Value::Object(Map::new()));
             }
         }
         for (pe, child) in &self.children {
-            out.push((
+            out.insert(
                 pe.serialize(),
                 Value::Object(child.emit(self.members.contains(pe))),
-            ));
+            );
         }
         if include_self && !out.is_empty() {
-            out.push((".".to_string(), Value::Object(Map::new())));
+            out.insert(".".to_string(), Value::Object(Map::new()));
         }
-        out.into_iter().collect()
+        out
     }
 
     pub fn from_fields_v1(value: &Value) -> Result<FieldSet, String> {
@@ -908,11 +907,19 @@ pub(crate) fn index_items<'v>(
     elem: Ty<'_>,
     items: &'v [Value],
 ) -> Result<Vec<(PathElement, &'v Value)>, String> {
+    // Short lists (nearly all) are checked for duplicates against the items before; long ones
+    // through a set.
+    const SHORT: usize = 16;
     let mut seen = BTreeSet::new();
-    let mut out = Vec::with_capacity(items.len());
+    let mut out: Vec<(PathElement, &Value)> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let pe = item_element(kind, elem, i, item).map_err(|e| format!("element {i}: {e}"))?;
-        if !seen.insert(pe.clone()) {
+        let duplicate = if items.len() <= SHORT {
+            out.iter().any(|(earlier, _)| *earlier == pe)
+        } else {
+            !seen.insert(pe.clone())
+        };
+        if duplicate {
             return Err(format!("duplicate entries for key {pe}"));
         }
         out.push((pe, item));
@@ -1246,13 +1253,17 @@ fn added_below(value: &Value, ty: Ty<'_>) -> FieldSet {
         Atom::List { elem, kind } => {
             // Items that cannot be keyed make the list a leaf.
             if let Ok(items) = index_items(&kind, elem, list_items(Some(value))) {
+                // Every item is a member.
+                added.members.reserve(items.len());
                 for (pe, item) in items {
                     add_subtree(&mut added, pe, item, elem);
                 }
             }
         }
         atom @ Atom::Map { .. } => {
-            for (key, child) in value.as_object().into_iter().flatten() {
+            let map = value.as_object();
+            added.members.reserve(map.map_or(0, Map::len));
+            for (key, child) in map.into_iter().flatten() {
                 add_subtree(
                     &mut added,
                     PathElement::Field(key.clone()),
@@ -1664,6 +1675,9 @@ pub(crate) fn strip_meta(managers: &mut Managers, id: &ManagerId) {
 /// Keeps at most ten Update entries by merging the oldest into an `ancient-changes` entry per
 /// apiVersion (the field manager's `capManagersManager`).
 fn cap_update_managers(managers: &mut Managers) {
+    if managers.values().filter(|e| !e.applied).count() <= MAX_UPDATE_MANAGERS {
+        return;
+    }
     let mut updaters: Vec<ManagerId> = managers
         .iter()
         .filter(|(_, e)| !e.applied)
@@ -2102,6 +2116,10 @@ mod sorted {
 
         pub(super) fn remove(&mut self, key: &K) -> bool {
             self.map.remove(key).is_some()
+        }
+
+        pub(super) fn reserve(&mut self, additional: usize) {
+            self.map.entries.reserve(additional);
         }
 
         pub(super) fn retain(&mut self, mut keep: impl FnMut(&K) -> bool) {

@@ -11,6 +11,7 @@ use crate::store::{
 use bytes::Bytes;
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -63,10 +64,29 @@ pub fn set_resource_version(object: &mut Value, revision: Revision) {
     }
 }
 
-/// The stored form: the object's JSON without `metadata.resourceVersion`.
+/// The stored form: the object's JSON without `metadata.resourceVersion`. It is written into a
+/// buffer kept for the next write and copied out at its exact size: the store keeps every
+/// value, and a vector grown by doubling would hold up to twice the bytes.
 fn encode(object: &Value) -> Bytes {
-    Bytes::from(serde_json::to_vec(&WithoutResourceVersion(object)).unwrap_or_default())
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUFFER.with_borrow_mut(|buffer| {
+        buffer.clear();
+        if serde_json::to_writer(&mut *buffer, &WithoutResourceVersion(object)).is_err() {
+            buffer.clear();
+        }
+        let bytes = Bytes::copy_from_slice(buffer);
+        // One huge object should not pin its buffer for the life of the thread.
+        if buffer.capacity() > MAX_KEPT_BUFFER {
+            *buffer = Vec::new();
+        }
+        bytes
+    })
 }
+
+/// The largest encoding buffer kept between writes.
+const MAX_KEPT_BUFFER: usize = 1 << 20;
 
 /// Serializes an object exactly as `serde_json` would after removing
 /// `metadata.resourceVersion`, without copying it to remove the field.

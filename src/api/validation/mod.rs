@@ -107,20 +107,29 @@ fn is_namespaced(group: &str, kind: &str) -> bool {
     )
 }
 
-/// `field.Path`: `spec.containers[0].ports[1].name`, `metadata.labels[app]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Path(String);
+/// `field.Path`: `spec.containers[0].ports[1].name`, `metadata.labels[app]`. A path is built
+/// for every field validated but read only for errors, so a short one is kept inline, without
+/// an allocation.
+#[derive(Clone)]
+pub(crate) struct Path(PathText);
+
+/// How many bytes of a path are kept inline.
+const INLINE_PATH: usize = 62;
+
+#[derive(Clone)]
+enum PathText {
+    Inline { len: u8, bytes: [u8; INLINE_PATH] },
+    Heap(String),
+}
 
 impl Path {
     pub(crate) fn new(root: &str) -> Path {
-        Path(root.to_string())
+        Path::from_parts(b"", &[root])
     }
 
-    // Paths are built for every field validated, so they are joined by hand rather than
-    // through `format!`.
     pub(crate) fn child(&self, name: &str) -> Path {
-        if self.0.is_empty() {
-            Path(name.to_string())
+        if self.bytes().is_empty() {
+            Path::new(name)
         } else {
             self.joined(&[".", name])
         }
@@ -135,14 +144,58 @@ impl Path {
         self.joined(&["[", key, "]"])
     }
 
-    fn joined(&self, parts: &[&str]) -> Path {
-        let mut path =
-            String::with_capacity(self.0.len() + parts.iter().map(|p| p.len()).sum::<usize>());
-        path.push_str(&self.0);
-        for part in parts {
-            path.push_str(part);
+    fn bytes(&self) -> &[u8] {
+        match &self.0 {
+            PathText::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            PathText::Heap(text) => text.as_bytes(),
         }
-        Path(path)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so the bytes are UTF-8.
+        std::str::from_utf8(self.bytes()).unwrap_or_default()
+    }
+
+    fn joined(&self, parts: &[&str]) -> Path {
+        Path::from_parts(self.bytes(), parts)
+    }
+
+    fn from_parts(head: &[u8], parts: &[&str]) -> Path {
+        let len = head.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+        if len <= INLINE_PATH {
+            let mut bytes = [0u8; INLINE_PATH];
+            bytes[..head.len()].copy_from_slice(head);
+            let mut at = head.len();
+            for part in parts {
+                bytes[at..at + part.len()].copy_from_slice(part.as_bytes());
+                at += part.len();
+            }
+            // `len` fits: INLINE_PATH is below 256.
+            return Path(PathText::Inline {
+                len: len as u8,
+                bytes,
+            });
+        }
+        let mut text = String::with_capacity(len);
+        text.push_str(std::str::from_utf8(head).unwrap_or_default());
+        for part in parts {
+            text.push_str(part);
+        }
+        Path(PathText::Heap(text))
+    }
+}
+
+impl PartialEq for Path {
+    fn eq(&self, other: &Path) -> bool {
+        self.bytes() == other.bytes()
+    }
+}
+
+impl Eq for Path {}
+
+impl std::fmt::Debug for Path {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Path").field(&self.as_str()).finish()
     }
 }
 
@@ -166,19 +219,22 @@ fn format_usize(mut i: usize, buffer: &mut [u8; 20]) -> &str {
 
 impl std::fmt::Display for Path {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl From<&Path> for String {
     fn from(path: &Path) -> String {
-        path.0.clone()
+        path.as_str().to_string()
     }
 }
 
 impl From<Path> for String {
     fn from(path: Path) -> String {
-        path.0
+        match path.0 {
+            PathText::Heap(text) => text,
+            PathText::Inline { .. } => path.as_str().to_string(),
+        }
     }
 }
 
@@ -437,6 +493,14 @@ mod tests {
             spec.index(usize::MAX).to_string(),
             format!("spec[{}]", usize::MAX)
         );
+        let long = "x".repeat(40);
+        let deep = spec.child(&long).child(&long).index(3);
+        assert_eq!(String::from(&deep), format!("spec.{long}.{long}[3]"));
+        assert_eq!(deep.child("é").as_str(), format!("spec.{long}.{long}[3].é"));
+        let full = Path::new(&long[..38]).child(&long[..23]);
+        assert_eq!(full.as_str().len(), INLINE_PATH);
+        assert_eq!(String::from(full.key("")).len(), INLINE_PATH + 2);
+        assert_eq!(spec.child("a"), Path::new("spec.a"));
     }
 
     fn messages(errs: &[FieldError]) -> Vec<String> {
