@@ -63,20 +63,7 @@ impl Client {
         let status = response.status();
         let value = response.into_value();
         if status >= 400 {
-            return Err(ApiError {
-                code: status,
-                reason: value
-                    .get("reason")
-                    .and_then(Value::as_str)
-                    .unwrap_or("Unknown")
-                    .to_string(),
-                message: value
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-                details: value.get("details").cloned(),
-            });
+            return Err(status_error(status, &value));
         }
         Ok(value)
     }
@@ -167,22 +154,26 @@ impl Client {
                 buffer: Vec::new(),
             }),
             full => {
-                let value: Value = serde_json::from_slice(&full.body()).unwrap_or(Value::Null);
-                Err(ApiError {
-                    code: full.status(),
-                    reason: value
-                        .get("reason")
-                        .and_then(Value::as_str)
-                        .unwrap_or("Unknown")
-                        .to_string(),
-                    message: value
-                        .get("message")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    details: value.get("details").cloned(),
-                })
+                let status = full.status();
+                Err(status_error(status, &full.into_value()))
             }
         }
+    }
+}
+
+/// The error a `Status` reply stands for.
+fn status_error(code: u16, status: &Value) -> ApiError {
+    let text = |field: &str, default: &str| {
+        status
+            .get(field)
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    ApiError {
+        code,
+        reason: text("reason", "Unknown"),
+        message: text("message", ""),
+        details: status.get("details").cloned(),
     }
 }
