@@ -555,3 +555,26 @@ async fn random_requests_never_break_the_server() {
         assert_eq!(code, 200);
     }
 }
+
+/// YAML turns into JSON as Go's YAML library writes it: `3.0` is stored as the integer 3, so
+/// the object reads back (and updates) cleanly.
+#[tokio::test]
+async fn yaml_integral_floats_are_stored_as_integers() {
+    let cluster = Cluster::embedded(1, 1.0).await.unwrap();
+    let yaml = b"apiVersion: v1\nkind: Pod\nmetadata:\n  name: f\nspec:\n  terminationGracePeriodSeconds: 3.0\n  containers:\n  - name: a\n    image: nginx\n";
+    let (code, pod) = raw(
+        &cluster,
+        http::Method::POST,
+        "/api/v1/namespaces/default/pods",
+        "application/yaml",
+        yaml,
+    )
+    .await;
+    assert_eq!(code, 201, "{pod}");
+    assert!(pod["spec"]["terminationGracePeriodSeconds"].is_i64());
+    let client = cluster.admin_client();
+    client
+        .update("/api/v1/namespaces/default/pods/f", &pod)
+        .await
+        .unwrap();
+}

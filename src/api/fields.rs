@@ -146,7 +146,7 @@ pub fn report_of_value(obj: &Value, schema: &Value, kind: &str) -> DecodeReport 
 
 /// Writes integral floats (`3.0` parsed from YAML) as integers, as Go's YAML-to-JSON conversion
 /// does before decoding, so `replicas: 3.0` decodes into an int32 there as here.
-fn integral_floats_as_integers(value: &mut Value, depth: usize) {
+pub fn integral_floats_as_integers(value: &mut Value, depth: usize) {
     if depth > MAX_DEPTH {
         return;
     }

@@ -61,8 +61,12 @@ pub fn parse(bytes: &[u8], content_type: &str, expected_kind: &str) -> Result<Va
     }
     let is_yaml = mime.ends_with("yaml") || mime.ends_with("yml");
     if is_yaml {
-        serde_yaml::from_slice::<Value>(bytes)
-            .map_err(|e| ApiError::bad_request(format!("error converting YAML to JSON: yaml: {e}")))
+        // YAML becomes JSON the way Go's YAML library writes it: `3.0` is the number 3.
+        let mut value = serde_yaml::from_slice::<Value>(bytes).map_err(|e| {
+            ApiError::bad_request(format!("error converting YAML to JSON: yaml: {e}"))
+        })?;
+        fields::integral_floats_as_integers(&mut value, 0);
+        Ok(value)
     } else {
         serde_json::from_slice::<Value>(bytes).map_err(|e| {
             ApiError::bad_request(format!("couldn't get version/kind; json parse error: {e}"))
