@@ -77,20 +77,6 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub async fn hop(
-        &self,
-        from: &str,
-        to: &str,
-        kind: HopKind,
-        summary: String,
-        object: Option<ObjectRef>,
-    ) {
-        self.server
-            .flow
-            .pass(Hop::new(from.to_string(), to.to_string(), kind, summary).object(object))
-            .await;
-    }
-
     pub async fn hop_with(&self, hop: Hop) {
         self.server.flow.pass(hop).await;
     }
@@ -386,26 +372,23 @@ impl ApiServer {
                      namespace: Option<&str>,
                      name: &str|
          -> Result<(), ApiError> {
-            let mut attributes =
-                rbac::Attributes::resource("impersonate", namespace, group, resource);
-            attributes.name = Some(name);
-            if self
-                .authorize_attributes(requester, &attributes)
-                .decision
-                .allowed
-            {
+            // The question, as a request would ask it: the 403 then words itself the same way.
+            let info = RequestInfo {
+                is_resource_request: true,
+                verb: "impersonate".to_string(),
+                path: String::new(),
+                api_group: group.to_string(),
+                api_version: "v1".to_string(),
+                namespace: namespace.map(str::to_string),
+                resource: resource.to_string(),
+                subresource: None,
+                name: Some(name.to_string()),
+            };
+            let verdict = self.authorize(requester, &info, None);
+            if verdict.decision.allowed {
                 return Ok(());
             }
-            let scope = match namespace {
-                Some(ns) => format!("in the namespace \"{ns}\""),
-                None => "at the cluster scope".to_string(),
-            };
-            Err(ApiError::forbidden(format!(
-                "{} \"{name}\" is forbidden: User \"{}\" cannot impersonate resource \"{resource}\" in API group \"{group}\" {scope}",
-                crate::api::status::qualified_resource(group, resource),
-                requester.name
-            ))
-            .with_details(serde_json::json!({"name": name, "group": group, "kind": resource})))
+            Err(authz::forbidden(requester, &info, &verdict.decision.reason))
         };
         let Some(name) = asked.user.as_deref() else {
             return Err(ApiError::internal(

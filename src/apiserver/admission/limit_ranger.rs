@@ -12,42 +12,26 @@ use std::collections::BTreeMap;
 
 const ANNOTATION: &str = "kubernetes.io/limit-ranger";
 
-/// The Container items of the namespace's LimitRanges, with LimitRange defaulting applied:
-/// a missing default limit comes from max, a missing default request from the default limit,
-/// then from min.
+/// The default limits and requests of the namespace's Container items. LimitRange objects are
+/// defaulted when stored (`SetDefaults_LimitRangeItem` in `defaults.rs`: default from max,
+/// defaultRequest from default, then min), so `default` and `defaultRequest` are complete.
 fn container_defaults(items: &[Value]) -> (BTreeMap<String, Value>, BTreeMap<String, Value>) {
     let mut limits = BTreeMap::new();
     let mut requests = BTreeMap::new();
-    for item in items
+    let containers = items
         .iter()
-        .filter(|i| i.get("type").and_then(Value::as_str) == Some("Container"))
-    {
-        let map = |field: &str| {
-            item.get(field)
+        .filter(|i| i.get("type").and_then(Value::as_str) == Some("Container"));
+    for item in containers {
+        for (field, into) in [("default", &mut limits), ("defaultRequest", &mut requests)] {
+            for (resource, value) in item
+                .get(field)
                 .and_then(Value::as_object)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let (default, default_request, max, min) = (
-            map("default"),
-            map("defaultRequest"),
-            map("max"),
-            map("min"),
-        );
-        for (resource, value) in default.iter().chain(max.iter()) {
-            limits
-                .entry(resource.clone())
-                .or_insert_with(|| value.clone());
-        }
-        for (resource, value) in default_request
-            .iter()
-            .chain(default.iter())
-            .chain(max.iter())
-            .chain(min.iter())
-        {
-            requests
-                .entry(resource.clone())
-                .or_insert_with(|| value.clone());
+                .into_iter()
+                .flatten()
+            {
+                into.entry(resource.clone())
+                    .or_insert_with(|| value.clone());
+            }
         }
     }
     (limits, requests)

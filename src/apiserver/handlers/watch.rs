@@ -173,11 +173,11 @@ impl Stream {
                     return true;
                 };
                 let selected = self.selection.matches(&current);
-                match (was_selected, selected, previous.is_some()) {
-                    (true, true, _) => self.send("MODIFIED", current).await,
-                    (false, true, _) => self.send("ADDED", current).await,
-                    (true, false, _) => self.send("DELETED", current).await,
-                    (false, false, _) => true,
+                match (was_selected, selected) {
+                    (true, true) => self.send("MODIFIED", current).await,
+                    (false, true) => self.send("ADDED", current).await,
+                    (true, false) => self.send("DELETED", current).await,
+                    (false, false) => true,
                 }
             }
             EventType::Delete => match previous {
