@@ -29,7 +29,7 @@ pub mod transport;
 
 use crate::api::status::ApiError;
 use crate::clock::Clock;
-use crate::flow::{Flow, Hop, HopKind, ObjectRef};
+use crate::flow::{Detail, Flow, Hop, HopKind, ObjectRef};
 use crate::store::Backend;
 use authn::{Authenticated, Authenticator, UserInfo};
 use futures_util::FutureExt;
@@ -216,9 +216,18 @@ impl ApiServer {
         });
         self.flow
             .pass(
-                Hop::new(client.clone(), "apiserver", HopKind::RequestReceived, summary)
-                    .object(object.clone())
-                    .detail(serde_json::json!({"verb": req.method.as_str(), "path": req.path, "userAgent": req.user_agent})),
+                Hop::new(
+                    client.clone(),
+                    "apiserver",
+                    HopKind::RequestReceived,
+                    summary,
+                )
+                .object(object.clone())
+                .detail(Detail::Request {
+                    verb: method_name(&req.method),
+                    path: req.path.clone(),
+                    user_agent: req.user_agent.clone(),
+                }),
             )
             .await;
 
@@ -232,9 +241,11 @@ impl ApiServer {
                 self.flow
                     .pass(
                         Hop::new("apiserver", "authn", HopKind::Authenticated, summary).detail(
-                            serde_json::json!({
-                                "user": user.name, "groups": user.groups, "method": method,
-                            }),
+                            Detail::Authenticated {
+                                user: user.name.clone(),
+                                groups: user.groups.clone(),
+                                method,
+                            },
                         ),
                     )
                     .await;
@@ -300,12 +311,12 @@ impl ApiServer {
         } else {
             format!("{} {}", info.verb, info.path)
         };
-        let detail = serde_json::json!({
-            "user": user.name,
-            "verb": info.verb,
-            "authorizer": verdict.decided_by.map(|a| a.name()),
-            "reason": verdict.decision.reason,
-        });
+        let detail = Detail::Authorized {
+            user: user.name.clone(),
+            verb: info.verb.clone(),
+            authorizer: verdict.decided_by.map(|a| a.name()),
+            reason: verdict.decision.reason.clone(),
+        };
         if !verdict.decision.allowed {
             let why = if verdict.decision.reason.is_empty() {
                 "no RBAC rule allows it".to_string()
@@ -540,6 +551,20 @@ impl ApiServer {
             ))
             .await;
         response
+    }
+}
+
+/// An HTTP method's name, for hops (methods kubectl never sends show as `OTHER`).
+fn method_name(method: &http::Method) -> &'static str {
+    match *method {
+        http::Method::GET => "GET",
+        http::Method::POST => "POST",
+        http::Method::PUT => "PUT",
+        http::Method::PATCH => "PATCH",
+        http::Method::DELETE => "DELETE",
+        http::Method::HEAD => "HEAD",
+        http::Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
     }
 }
 

@@ -86,6 +86,78 @@ impl std::fmt::Display for ObjectRef {
     }
 }
 
+/// What a hop carries besides its summary, typed for the hops every request makes (so the
+/// flow's history stays small and cheap to keep), JSON for the rest. Serialized, each is the
+/// JSON object the trace prints.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Detail {
+    None,
+    /// A request as it arrived.
+    Request {
+        verb: &'static str,
+        path: String,
+        #[serde(rename = "userAgent")]
+        user_agent: String,
+    },
+    /// Who authn decided the caller is, and how.
+    Authenticated {
+        user: String,
+        groups: Vec<String>,
+        method: &'static str,
+    },
+    /// authz's decision.
+    Authorized {
+        user: String,
+        verb: String,
+        authorizer: Option<&'static str>,
+        reason: String,
+    },
+    /// An admission plugin's decision.
+    Admission(AdmissionDetail),
+    Json(Value),
+}
+
+impl Detail {
+    pub fn is_none(&self) -> bool {
+        matches!(self, Detail::None)
+    }
+}
+
+impl From<Value> for Detail {
+    fn from(value: Value) -> Detail {
+        match value {
+            Value::Null => Detail::None,
+            value => Detail::Json(value),
+        }
+    }
+}
+
+impl From<AdmissionDetail> for Detail {
+    fn from(value: AdmissionDetail) -> Detail {
+        Detail::Admission(value)
+    }
+}
+
+/// One admission plugin's decision: `patched` with the JSON patch it applied, `denied` with
+/// the message, or `allowed`/`skipped`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdmissionDetail {
+    pub plugin: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<&'static str>,
+    #[serde(rename = "failurePolicy", skip_serializing_if = "Option::is_none")]
+    pub failure_policy: Option<&'static str>,
+    #[serde(rename = "timeoutSeconds", skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+    pub decision: &'static str,
+    /// The JSON patch, kept as its compact text: one allocation for the whole history entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patch: Option<Box<serde_json::value::RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// One step of the flow.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hop {
@@ -104,8 +176,8 @@ pub struct Hop {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rev: Option<i64>,
     pub summary: String,
-    #[serde(skip_serializing_if = "Value::is_null")]
-    pub detail: Value,
+    #[serde(skip_serializing_if = "Detail::is_none")]
+    pub detail: Detail,
 }
 
 impl Hop {
@@ -125,7 +197,7 @@ impl Hop {
             object: None,
             rev: None,
             summary: summary.into(),
-            detail: Value::Null,
+            detail: Detail::None,
         }
     }
 
@@ -139,8 +211,8 @@ impl Hop {
         self
     }
 
-    pub fn detail(mut self, detail: Value) -> Hop {
-        self.detail = detail;
+    pub fn detail(mut self, detail: impl Into<Detail>) -> Hop {
+        self.detail = detail.into();
         self
     }
 
@@ -162,5 +234,49 @@ impl Hop {
             line.push_str(&format!("  (rev {rev})"));
         }
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn details_serialize_as_the_trace_prints_them() {
+        let patch =
+            serde_json::value::to_raw_value(&json!([{"op": "add", "path": "/a", "value": 1}]))
+                .unwrap();
+        let hop = Hop::new("apiserver", "admission", HopKind::AdmissionMutating, "x").detail(
+            AdmissionDetail {
+                plugin: "ServiceAccount",
+                webhook: None,
+                failure_policy: None,
+                timeout_seconds: None,
+                decision: "patched",
+                patch: Some(patch),
+                message: None,
+            },
+        );
+        let json = serde_json::to_value(&hop).unwrap();
+        assert_eq!(
+            json["detail"],
+            json!({"plugin": "ServiceAccount", "decision": "patched",
+                   "patch": [{"op": "add", "path": "/a", "value": 1}]})
+        );
+        let hop = Hop::new("kubectl", "apiserver", HopKind::RequestReceived, "GET /api").detail(
+            Detail::Request {
+                verb: "GET",
+                path: "/api".into(),
+                user_agent: "kubectl/v1.32.0".into(),
+            },
+        );
+        let json = serde_json::to_value(&hop).unwrap();
+        assert_eq!(
+            json["detail"],
+            json!({"verb": "GET", "path": "/api", "userAgent": "kubectl/v1.32.0"})
+        );
+        let bare = serde_json::to_value(Hop::new("a", "b", HopKind::Read, "r")).unwrap();
+        assert!(bare.get("detail").is_none());
     }
 }

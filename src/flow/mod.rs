@@ -5,7 +5,7 @@
 
 mod hop;
 
-pub use hop::{Hop, HopKind, ObjectRef};
+pub use hop::{AdmissionDetail, Detail, Hop, HopKind, ObjectRef};
 
 use crate::clock::Clock;
 use std::collections::VecDeque;
@@ -50,13 +50,18 @@ impl Flow {
         hop.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         hop.t_ms = self.clock.now_ms();
         let hop = Arc::new(hop);
-        {
+        // The hop that falls out of the history is freed after the lock is released: other
+        // requests' hops wait on this lock.
+        let _evicted = {
             let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
-            if history.len() == HISTORY {
-                history.pop_front();
-            }
+            let evicted = if history.len() == HISTORY {
+                history.pop_front()
+            } else {
+                None
+            };
             history.push_back(hop.clone());
-        }
+            evicted
+        };
         // No subscriber is not an error: nobody is watching the flow right now.
         let _ = self.subscribers.send(hop);
     }

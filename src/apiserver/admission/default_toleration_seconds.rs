@@ -44,11 +44,11 @@ pub fn admit(attributes: &Attributes<'_>, pod: &Value) -> Option<Verdict> {
             "the pod already tolerates not-ready and unreachable nodes".to_string(),
         ));
     }
-    Some(Verdict::Patched {
-        why: format!(
+    Some(Verdict::patched(
+        format!(
             "tolerate {} for {DEFAULT_TOLERATION_SECONDS}s",
             added.join(" and ")
         ),
-        patch: Value::Array(patch),
-    })
+        Value::Array(patch),
+    ))
 }

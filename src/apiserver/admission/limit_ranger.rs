@@ -107,7 +107,10 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
             if set_requests.is_empty() && set_limits.is_empty() {
                 continue;
             }
-            patch.push(json!({"op": "add", "path": format!("/spec/{list}/{i}/resources"), "value": Value::Object(merged)}));
+            patch.push(super::add_op(
+                format!("/spec/{list}/{i}/resources"),
+                Value::Object(merged),
+            ));
             if !set_requests.is_empty() {
                 set_requests.sort();
                 notes.push(format!(
@@ -138,10 +141,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
     }
     let path = format!("/metadata/annotations/{}", ANNOTATION.replace('/', "~1"));
     patch.push(json!({"op": "add", "path": path, "value": annotation}));
-    Some(Verdict::Patched {
-        why: annotation,
-        patch: Value::Array(patch),
-    })
+    Some(Verdict::patched(annotation, Value::Array(patch)))
 }
 
 fn quantity(value: Option<&Value>) -> Option<Quantity> {

@@ -13,8 +13,8 @@ pub mod webhook;
 
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
-use crate::flow::{Hop, HopKind, ObjectRef};
-use serde_json::{Value, json};
+use crate::flow::{AdmissionDetail, Hop, HopKind, ObjectRef};
+use serde_json::Value;
 
 /// The write being admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,8 +71,30 @@ pub enum Verdict {
     Patched {
         why: String,
         patch: Value,
+        /// The patch once applied, as the hop shows it.
+        applied: Option<Box<serde_json::value::RawValue>>,
     },
     Denied(ApiError),
+}
+
+impl Verdict {
+    /// Allowed after applying `patch` (a list of JSON-patch operations).
+    pub fn patched(why: impl Into<String>, patch: Value) -> Verdict {
+        Verdict::Patched {
+            why: why.into(),
+            patch,
+            applied: None,
+        }
+    }
+}
+
+/// A JSON-patch `add` operation (built directly: `json!` would copy `value` once more).
+pub fn add_op(path: impl Into<String>, value: Value) -> Value {
+    let mut op = serde_json::Map::new();
+    op.insert("op".to_string(), Value::String("add".to_string()));
+    op.insert("path".to_string(), Value::String(path.into()));
+    op.insert("value".to_string(), value);
+    Value::Object(op)
 }
 
 /// The admission plugins podflow runs, in kube-apiserver's order.
@@ -136,9 +158,12 @@ pub async fn mutate(
             Plugin::MutatingWebhook(hook) => hook.call(ctx, attributes, object),
             _ => None,
         };
-        let Some(verdict) = verdict else { continue };
-        if let Verdict::Patched { patch, .. } = &verdict {
-            apply_patch(plugin.name(), object, patch)?;
+        let Some(mut verdict) = verdict else { continue };
+        if let Verdict::Patched { patch, applied, .. } = &mut verdict {
+            // The hop keeps the patch as text; the object takes its values.
+            let ops = std::mem::take(patch);
+            *applied = serde_json::value::to_raw_value(&ops).ok();
+            apply_patch(plugin.name(), object, ops)?;
             // A webhook's patched object is decoded again, so its additions get defaults.
             if matches!(plugin, Plugin::MutatingWebhook(_)) {
                 crate::api::defaults::apply_defaults(attributes.group, attributes.kind, object);
@@ -206,28 +231,31 @@ fn node_restriction(ctx: &Ctx<'_>, attributes: &Attributes<'_>, object: &Value) 
     )
 }
 
-/// Applies a plugin's JSON patch. Plugins write `add` operations; those are applied in place
-/// (the patch stays intact for the hop), anything else goes through the json-patch crate.
-fn apply_patch(plugin: &str, object: &mut Value, patch: &Value) -> Result<(), ApiError> {
+/// Applies a plugin's JSON patch. Plugins write `add` operations; those are applied in place,
+/// moving the values into the object; anything else goes through the json-patch crate.
+fn apply_patch(plugin: &str, object: &mut Value, patch: Value) -> Result<(), ApiError> {
     let bad = |why: String| {
         ApiError::internal(format!(
             "admission plugin {plugin} produced a bad patch: {why}"
         ))
     };
-    let ops = patch
-        .as_array()
-        .ok_or_else(|| bad("not a list of operations".to_string()))?;
+    let Value::Array(ops) = patch else {
+        return Err(bad("not a list of operations".to_string()));
+    };
     if !ops
         .iter()
         .all(|op| op.get("op").and_then(Value::as_str) == Some("add"))
     {
         let parsed: json_patch::Patch =
-            serde_json::from_value(patch.clone()).map_err(|e| bad(e.to_string()))?;
+            serde_json::from_value(Value::Array(ops)).map_err(|e| bad(e.to_string()))?;
         return json_patch::patch(object, &parsed).map_err(|e| bad(e.to_string()));
     }
-    for op in ops {
+    for mut op in ops {
+        let value = op
+            .as_object_mut()
+            .and_then(|op| op.remove("value"))
+            .unwrap_or(Value::Null);
         let path = op.get("path").and_then(Value::as_str).unwrap_or("");
-        let value = op.get("value").cloned().unwrap_or(Value::Null);
         add(object, path, value).map_err(|why| bad(format!("{path}: {why}")))?;
     }
     Ok(())
@@ -239,15 +267,28 @@ fn add(document: &mut Value, pointer: &str, value: Value) -> Result<(), &'static
         *document = value;
         return Ok(());
     };
-    let tokens: Vec<String> = rest
-        .split('/')
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    let (last, parents) = tokens.split_last().ok_or("empty path")?;
+    let unescape = |t: &str| -> String {
+        if t.contains('~') {
+            t.replace("~1", "/").replace("~0", "~")
+        } else {
+            t.to_string()
+        }
+    };
+    let (parents, last) = match rest.rsplit_once('/') {
+        Some((parents, last)) => (Some(parents), last),
+        None => (None, rest),
+    };
     let mut target = document;
-    for token in parents {
+    for token in parents.into_iter().flat_map(|p| p.split('/')) {
         target = match target {
-            Value::Object(map) => map.get_mut(token).ok_or("missing parent")?,
+            Value::Object(map) => {
+                let key = if token.contains('~') {
+                    std::borrow::Cow::Owned(unescape(token))
+                } else {
+                    std::borrow::Cow::Borrowed(token)
+                };
+                map.get_mut(key.as_ref()).ok_or("missing parent")?
+            }
             Value::Array(list) => list
                 .get_mut(token.parse::<usize>().map_err(|_| "bad index")?)
                 .ok_or("index out of range")?,
@@ -256,7 +297,7 @@ fn add(document: &mut Value, pointer: &str, value: Value) -> Result<(), &'static
     }
     match target {
         Value::Object(map) => {
-            map.insert(last.clone(), value);
+            map.insert(unescape(last), value);
             Ok(())
         }
         Value::Array(list) if last == "-" => {
@@ -296,37 +337,42 @@ async fn report(
         _ => plugin.name().to_string(),
     };
     let mut denied = None;
-    let (kind, summary, decision, extra) = match verdict {
-        Verdict::Skipped(why) => (kind, format!("{label}: skipped ({why})"), "skipped", None),
-        Verdict::Allowed(why) => (kind, format!("{label}: allowed ({why})"), "allowed", None),
-        Verdict::Patched { why, patch } => (
-            kind,
-            format!("{label}: {why}"),
-            "patched",
-            Some(("patch", patch)),
-        ),
+    let mut detail = AdmissionDetail {
+        plugin: plugin.name(),
+        webhook: None,
+        failure_policy: None,
+        timeout_seconds: None,
+        decision: "",
+        patch: None,
+        message: None,
+    };
+    if let Plugin::MutatingWebhook(hook) | Plugin::ValidatingWebhook(hook) = plugin {
+        detail.webhook = Some(hook.name);
+        detail.failure_policy = Some(hook.failure_policy);
+        detail.timeout_seconds = Some(hook.timeout_seconds);
+    }
+    let (kind, summary) = match verdict {
+        Verdict::Skipped(why) => {
+            detail.decision = "skipped";
+            (kind, format!("{label}: skipped ({why})"))
+        }
+        Verdict::Allowed(why) => {
+            detail.decision = "allowed";
+            (kind, format!("{label}: allowed ({why})"))
+        }
+        Verdict::Patched { why, applied, .. } => {
+            detail.decision = "patched";
+            detail.patch = applied;
+            (kind, format!("{label}: {why}"))
+        }
         Verdict::Denied(e) => {
+            detail.decision = "denied";
             let summary = format!("{label}: denied: {}", e.message);
-            let message = Value::String(e.message.clone());
+            detail.message = Some(e.message.clone());
             denied = Some(e);
-            (
-                HopKind::AdmissionDenied,
-                summary,
-                "denied",
-                Some(("message", message)),
-            )
+            (HopKind::AdmissionDenied, summary)
         }
     };
-    let mut detail = match plugin {
-        Plugin::MutatingWebhook(hook) | Plugin::ValidatingWebhook(hook) => json!({
-            "plugin": plugin.name(), "webhook": hook.name, "failurePolicy": hook.failure_policy,
-            "timeoutSeconds": hook.timeout_seconds, "decision": decision,
-        }),
-        _ => json!({"plugin": plugin.name(), "decision": decision}),
-    };
-    if let Some((key, value)) = extra {
-        detail[key] = value;
-    }
     ctx.hop_with(
         Hop::new("apiserver", "admission", kind, summary)
             .object(object)
@@ -358,6 +404,7 @@ pub(crate) fn display_name<'a>(attributes: &'a Attributes<'_>, object: &'a Value
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn add_operations_apply_in_place_like_rfc_6902() {
@@ -368,7 +415,7 @@ mod tests {
             {"op": "add", "path": "/spec/containers/-", "value": {"name": "b"}},
             {"op": "add", "path": "/spec/containers/0", "value": {"name": "first"}},
         ]);
-        apply_patch("Test", &mut pod, &patch).unwrap();
+        apply_patch("Test", &mut pod, patch).unwrap();
         assert_eq!(pod["metadata"]["annotations"]["podflow.io/x"], "1");
         let names: Vec<&str> = pod["spec"]["containers"]
             .as_array()
@@ -381,14 +428,14 @@ mod tests {
             apply_patch(
                 "Test",
                 &mut pod,
-                &json!([{"op": "add", "path": "/nope/x", "value": 1}])
+                json!([{"op": "add", "path": "/nope/x", "value": 1}])
             )
             .is_err()
         );
         apply_patch(
             "Test",
             &mut pod,
-            &json!([{"op": "remove", "path": "/metadata/annotations"}]),
+            json!([{"op": "remove", "path": "/metadata/annotations"}]),
         )
         .unwrap();
         assert!(pod["metadata"].get("annotations").is_none());

@@ -3,7 +3,7 @@
 //! the account's token, the cluster CA and its namespace, mounted at
 //! `/var/run/secrets/kubernetes.io/serviceaccount` in every container.
 
-use super::{Attributes, Operation, Verdict, display_name};
+use super::{Attributes, Operation, Verdict, add_op, display_name};
 use crate::api::kinds::SERVICE_ACCOUNTS;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
@@ -38,12 +38,15 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
     let mut patch = Vec::new();
     let mut did = Vec::new();
     if named.is_none() {
-        patch.push(json!({"op": "add", "path": "/spec/serviceAccountName", "value": account_name}));
+        patch.push(add_op(
+            "/spec/serviceAccountName",
+            Value::from(account_name),
+        ));
         did.push(format!("serviceAccountName: {account_name}"));
     }
     // The deprecated field mirrors the real one, as the v1 conversion writes it.
     if pod.pointer("/spec/serviceAccount").and_then(Value::as_str) != Some(account_name) {
-        patch.push(json!({"op": "add", "path": "/spec/serviceAccount", "value": account_name}));
+        patch.push(add_op("/spec/serviceAccount", Value::from(account_name)));
     }
     let automount = pod
         .pointer("/spec/automountServiceAccountToken")
@@ -65,23 +68,28 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
     if automount && !already_mounted {
         let volume = format!("kube-api-access-{}", ctx.server.name_suffix());
         if pod.pointer("/spec/volumes").is_none_or(Value::is_null) {
-            patch.push(json!({"op": "add", "path": "/spec/volumes", "value": []}));
+            patch.push(add_op("/spec/volumes", Value::Array(Vec::new())));
         }
-        patch.push(json!({"op": "add", "path": "/spec/volumes/-", "value": token_volume(&volume)}));
+        patch.push(add_op("/spec/volumes/-", token_volume(&volume)));
         for list in ["initContainers", "containers"] {
             let Some(containers) = pod
-                .pointer(&format!("/spec/{list}"))
+                .get("spec")
+                .and_then(|spec| spec.get(list))
                 .and_then(Value::as_array)
             else {
                 continue;
             };
             for (i, container) in containers.iter().enumerate() {
                 if container.get("volumeMounts").is_none_or(Value::is_null) {
-                    patch.push(json!({"op": "add", "path": format!("/spec/{list}/{i}/volumeMounts"), "value": []}));
+                    patch.push(add_op(
+                        format!("/spec/{list}/{i}/volumeMounts"),
+                        Value::Array(Vec::new()),
+                    ));
                 }
-                patch.push(json!({"op": "add", "path": format!("/spec/{list}/{i}/volumeMounts/-"), "value": {
-                    "name": volume, "mountPath": TOKEN_MOUNT_PATH, "readOnly": true,
-                }}));
+                patch.push(add_op(
+                    format!("/spec/{list}/{i}/volumeMounts/-"),
+                    json!({"name": volume, "mountPath": TOKEN_MOUNT_PATH, "readOnly": true}),
+                ));
             }
         }
         did.push(format!(
@@ -96,10 +104,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
     if did.is_empty() {
         did.push(format!("runs as service account {account_name}"));
     }
-    Some(Verdict::Patched {
-        why: did.join("; "),
-        patch: Value::Array(patch),
-    })
+    Some(Verdict::patched(did.join("; "), Value::Array(patch)))
 }
 
 /// The projected volume kube-apiserver adds (BoundServiceAccountTokenVolume).

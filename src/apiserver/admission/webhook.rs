@@ -75,7 +75,7 @@ impl Webhook {
         }
         Some(match (self.review)(pod) {
             Review::Allowed(why) => Verdict::Allowed(why),
-            Review::Patched(why, patch) => Verdict::Patched { why, patch },
+            Review::Patched(why, patch) => Verdict::patched(why, patch),
             Review::Denied(message) => Verdict::Denied(
                 ApiError::forbidden(format!(
                     "admission webhook \"{}\" denied the request: {message}",
