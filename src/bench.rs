@@ -9,15 +9,15 @@ use bytes::Bytes;
 use serde_json::json;
 use std::time::Instant;
 
-const RUNS: usize = 5;
-
-pub fn run(which: Option<&str>) -> Result<()> {
+/// Runs `which` (store, pipeline or all), each figure the median of `runs` runs.
+pub fn run(which: Option<&str>, runs: usize) -> Result<()> {
+    let runs = runs.max(1);
     let all = which.is_none() || which == Some("all");
     let mut ran = false;
     if all || which == Some("store") {
         print(
             "store_writes_per_s",
-            median(RUNS, store_writes_per_s),
+            median(runs, store_writes_per_s),
             "writes/s",
         );
         ran = true;
@@ -35,11 +35,11 @@ pub fn run(which: Option<&str>) -> Result<()> {
             ("pipeline_creates_per_s", cores),
             ("pipeline_creates_per_s_one_client", 1),
         ] {
-            let mut runs = Vec::new();
-            for _ in 0..RUNS {
-                runs.push(rt.block_on(pipeline_creates_per_s(clients))?);
+            let mut rates = Vec::new();
+            for _ in 0..runs {
+                rates.push(rt.block_on(pipeline_creates_per_s(clients))?);
             }
-            print(metric, median_of(runs), "creates/s");
+            print(metric, median_of(rates), "creates/s");
         }
         ran = true;
     }

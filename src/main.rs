@@ -34,6 +34,9 @@ enum Command {
     Bench {
         /// Which benchmark: store, pipeline (default: all).
         which: Option<String>,
+        /// Runs per figure; the median is printed.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..))]
+        runs: u16,
     },
 }
 
@@ -81,7 +84,9 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Serve { cluster, trace }) => run_serve(cluster, trace, false),
-        Some(Command::Bench { which }) => podflow::bench::run(which.as_deref()),
+        Some(Command::Bench { which, runs }) => {
+            podflow::bench::run(which.as_deref(), runs as usize)
+        }
         None => run_serve(cli.cluster, false, true),
     };
     if let Err(e) = result {

@@ -9,6 +9,7 @@ pub mod field_selector;
 pub mod fields;
 pub mod kinds;
 pub mod label_selector;
+pub mod pointer;
 pub mod protobuf;
 pub mod quantity;
 pub mod schema;

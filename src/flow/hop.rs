@@ -151,9 +151,9 @@ pub struct AdmissionDetail {
     #[serde(rename = "timeoutSeconds", skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<u64>,
     pub decision: &'static str,
-    /// The JSON patch, kept as its compact text: one allocation for the whole history entry.
+    /// The JSON patch the plugin applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub patch: Option<Box<serde_json::value::RawValue>>,
+    pub patch: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -244,9 +244,7 @@ mod tests {
 
     #[test]
     fn details_serialize_as_the_trace_prints_them() {
-        let patch =
-            serde_json::value::to_raw_value(&json!([{"op": "add", "path": "/a", "value": 1}]))
-                .unwrap();
+        let patch = json!([{"op": "add", "path": "/a", "value": 1}]);
         let hop = Hop::new("apiserver", "admission", HopKind::AdmissionMutating, "x").detail(
             AdmissionDetail {
                 plugin: "ServiceAccount",

@@ -4,6 +4,7 @@
 
 use super::Path;
 use crate::api::field_error::FieldError;
+use crate::api::pointer::At;
 use crate::api::quantity::Quantity;
 use serde_json::{Map, Value, json};
 
@@ -21,7 +22,7 @@ pub fn validate_limit_range(obj: &Value) -> Vec<FieldError> {
     let mut errs = Vec::new();
     let limits = Path::new("spec").child("limits");
     for (i, item) in obj
-        .pointer("/spec/limits")
+        .at("/spec/limits")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -106,7 +107,7 @@ pub fn validate_resource_quota(obj: &Value) -> Vec<FieldError> {
     for field in ["hard"] {
         let path = Path::new("spec").child(field);
         for (resource, value) in obj
-            .pointer(&format!("/spec/{field}"))
+            .at(&format!("/spec/{field}"))
             .and_then(Value::as_object)
             .into_iter()
             .flatten()

@@ -2,6 +2,7 @@
 //! before the taint manager evicts it — unless it says otherwise.
 
 use super::{Attributes, Operation, Verdict};
+use crate::api::pointer::At;
 use serde_json::{Value, json};
 
 /// `--default-not-ready-toleration-seconds` and `--default-unreachable-toleration-seconds`.
@@ -15,7 +16,7 @@ pub fn admit(attributes: &Attributes<'_>, pod: &Value) -> Option<Verdict> {
     if !(attributes.is_pod_write() && attributes.operation == Operation::Create) {
         return None;
     }
-    let tolerations = pod.pointer("/spec/tolerations").and_then(Value::as_array);
+    let tolerations = pod.at("/spec/tolerations").and_then(Value::as_array);
     let tolerates = |key: &str| {
         tolerations.into_iter().flatten().any(|t| {
             let effect = t.get("effect").and_then(Value::as_str).unwrap_or("");

@@ -4,6 +4,7 @@
 
 use super::{Attributes, Operation, Verdict, display_name};
 use crate::api::kinds::LIMIT_RANGES;
+use crate::api::pointer::At;
 use crate::api::quantity::Quantity;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
@@ -43,7 +44,7 @@ fn limit_range_items(ctx: &Ctx<'_>, namespace: &str) -> Vec<Value> {
         .list(&LIMIT_RANGES, Some(namespace))
         .iter()
         .flat_map(|lr| {
-            lr.pointer("/spec/limits")
+            lr.at("/spec/limits")
                 .and_then(Value::as_array)
                 .cloned()
                 .unwrap_or_default()
@@ -69,10 +70,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
         ("initContainers", "init container"),
         ("containers", "container"),
     ] {
-        let Some(containers) = pod
-            .pointer(&format!("/spec/{list}"))
-            .and_then(Value::as_array)
-        else {
+        let Some(containers) = pod.at(&format!("/spec/{list}")).and_then(Value::as_array) else {
             continue;
         };
         for (i, container) in containers.iter().enumerate() {
@@ -133,10 +131,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
         ));
     }
     let annotation = format!("LimitRanger plugin set: {}", notes.join("; "));
-    if pod
-        .pointer("/metadata/annotations")
-        .is_none_or(Value::is_null)
-    {
+    if pod.at("/metadata/annotations").is_none_or(Value::is_null) {
         patch.push(json!({"op": "add", "path": "/metadata/annotations", "value": {}}));
     }
     let path = format!("/metadata/annotations/{}", ANNOTATION.replace('/', "~1"));
@@ -164,7 +159,7 @@ pub fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Option<Verdict> {
     let containers: Vec<&Value> = ["initContainers", "containers"]
         .iter()
         .flat_map(|list| {
-            pod.pointer(&format!("/spec/{list}"))
+            pod.at(&format!("/spec/{list}"))
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
@@ -183,12 +178,12 @@ pub fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Option<Verdict> {
             "Container" => {
                 for container in &containers {
                     let requests = container
-                        .pointer("/resources/requests")
+                        .at("/resources/requests")
                         .and_then(Value::as_object)
                         .cloned()
                         .unwrap_or_default();
                     let limits = container
-                        .pointer("/resources/limits")
+                        .at("/resources/limits")
                         .and_then(Value::as_object)
                         .cloned()
                         .unwrap_or_default();
@@ -200,7 +195,7 @@ pub fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Option<Verdict> {
                     let mut total: BTreeMap<String, Quantity> = BTreeMap::new();
                     for container in &containers {
                         for (resource, value) in container
-                            .pointer(&format!("/resources/{field}"))
+                            .at(&format!("/resources/{field}"))
                             .and_then(Value::as_object)
                             .into_iter()
                             .flatten()

@@ -11,6 +11,7 @@ mod resource_quota;
 mod service_account;
 pub mod webhook;
 
+use crate::api::pointer::At;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
 use crate::flow::{AdmissionDetail, Hop, HopKind, ObjectRef};
@@ -71,8 +72,6 @@ pub enum Verdict {
     Patched {
         why: String,
         patch: Value,
-        /// The patch once applied, as the hop shows it.
-        applied: Option<Box<serde_json::value::RawValue>>,
     },
     Denied(ApiError),
 }
@@ -83,7 +82,6 @@ impl Verdict {
         Verdict::Patched {
             why: why.into(),
             patch,
-            applied: None,
         }
     }
 }
@@ -158,12 +156,9 @@ pub async fn mutate(
             Plugin::MutatingWebhook(hook) => hook.call(ctx, attributes, object),
             _ => None,
         };
-        let Some(mut verdict) = verdict else { continue };
-        if let Verdict::Patched { patch, applied, .. } = &mut verdict {
-            // The hop keeps the patch as text; the object takes its values.
-            let ops = std::mem::take(patch);
-            *applied = serde_json::value::to_raw_value(&ops).ok();
-            apply_patch(plugin.name(), object, ops)?;
+        let Some(verdict) = verdict else { continue };
+        if let Verdict::Patched { patch, .. } = &verdict {
+            apply_patch(plugin.name(), object, patch)?;
             // A webhook's patched object is decoded again, so its additions get defaults.
             if matches!(plugin, Plugin::MutatingWebhook(_)) {
                 crate::api::defaults::apply_defaults(attributes.group, attributes.kind, object);
@@ -231,31 +226,28 @@ fn node_restriction(ctx: &Ctx<'_>, attributes: &Attributes<'_>, object: &Value) 
     )
 }
 
-/// Applies a plugin's JSON patch. Plugins write `add` operations; those are applied in place,
-/// moving the values into the object; anything else goes through the json-patch crate.
-fn apply_patch(plugin: &str, object: &mut Value, patch: Value) -> Result<(), ApiError> {
+/// Applies a plugin's JSON patch. Plugins write `add` operations; those are applied in place
+/// (the patch stays intact for the hop), anything else goes through the json-patch crate.
+fn apply_patch(plugin: &str, object: &mut Value, patch: &Value) -> Result<(), ApiError> {
     let bad = |why: String| {
         ApiError::internal(format!(
             "admission plugin {plugin} produced a bad patch: {why}"
         ))
     };
-    let Value::Array(ops) = patch else {
-        return Err(bad("not a list of operations".to_string()));
-    };
+    let ops = patch
+        .as_array()
+        .ok_or_else(|| bad("not a list of operations".to_string()))?;
     if !ops
         .iter()
         .all(|op| op.get("op").and_then(Value::as_str) == Some("add"))
     {
         let parsed: json_patch::Patch =
-            serde_json::from_value(Value::Array(ops)).map_err(|e| bad(e.to_string()))?;
+            serde_json::from_value(patch.clone()).map_err(|e| bad(e.to_string()))?;
         return json_patch::patch(object, &parsed).map_err(|e| bad(e.to_string()));
     }
-    for mut op in ops {
-        let value = op
-            .as_object_mut()
-            .and_then(|op| op.remove("value"))
-            .unwrap_or(Value::Null);
+    for op in ops {
         let path = op.get("path").and_then(Value::as_str).unwrap_or("");
+        let value = op.get("value").cloned().unwrap_or(Value::Null);
         add(object, path, value).map_err(|why| bad(format!("{path}: {why}")))?;
     }
     Ok(())
@@ -360,9 +352,9 @@ async fn report(
             detail.decision = "allowed";
             (kind, format!("{label}: allowed ({why})"))
         }
-        Verdict::Patched { why, applied, .. } => {
+        Verdict::Patched { why, patch } => {
             detail.decision = "patched";
-            detail.patch = applied;
+            detail.patch = Some(patch);
             (kind, format!("{label}: {why}"))
         }
         Verdict::Denied(e) => {
@@ -384,7 +376,7 @@ async fn report(
 
 /// The containers of a pod (or nothing, for anything else).
 pub(crate) fn containers(pod: &Value) -> impl Iterator<Item = &Value> {
-    pod.pointer("/spec/containers")
+    pod.at("/spec/containers")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
@@ -396,7 +388,7 @@ pub(crate) fn display_name<'a>(attributes: &'a Attributes<'_>, object: &'a Value
         return attributes.name;
     }
     object
-        .pointer("/metadata/name")
+        .at("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("")
 }
@@ -415,7 +407,7 @@ mod tests {
             {"op": "add", "path": "/spec/containers/-", "value": {"name": "b"}},
             {"op": "add", "path": "/spec/containers/0", "value": {"name": "first"}},
         ]);
-        apply_patch("Test", &mut pod, patch).unwrap();
+        apply_patch("Test", &mut pod, &patch).unwrap();
         assert_eq!(pod["metadata"]["annotations"]["podflow.io/x"], "1");
         let names: Vec<&str> = pod["spec"]["containers"]
             .as_array()
@@ -428,14 +420,14 @@ mod tests {
             apply_patch(
                 "Test",
                 &mut pod,
-                json!([{"op": "add", "path": "/nope/x", "value": 1}])
+                &json!([{"op": "add", "path": "/nope/x", "value": 1}])
             )
             .is_err()
         );
         apply_patch(
             "Test",
             &mut pod,
-            json!([{"op": "remove", "path": "/metadata/annotations"}]),
+            &json!([{"op": "remove", "path": "/metadata/annotations"}]),
         )
         .unwrap();
         assert!(pod["metadata"].get("annotations").is_none());

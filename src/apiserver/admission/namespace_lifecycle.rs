@@ -3,6 +3,7 @@
 
 use super::{Attributes, Operation, Verdict};
 use crate::api::kinds::NAMESPACES;
+use crate::api::pointer::At;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
 use serde_json::json;
@@ -29,7 +30,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Option<Verdict> {
         return None;
     }
     let verdict = match ctx.server.cache().get(&NAMESPACES, None, namespace) {
-        Some(ns) if ns.pointer("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null()) => {
+        Some(ns) if ns.at("/metadata/deletionTimestamp").is_some_and(|t| !t.is_null()) => {
             Verdict::Denied(
                 ApiError::forbidden(format!(
                     "{} \"{}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",

@@ -6,6 +6,7 @@
 
 use super::{Attributes, Operation, Verdict, display_name};
 use crate::api::kinds::{self, PODS, RESOURCE_QUOTAS};
+use crate::api::pointer::At;
 use crate::api::quantity::Quantity;
 use crate::api::status::{ApiError, qualified_resource};
 use crate::apiserver::Ctx;
@@ -26,7 +27,7 @@ const COMPUTE: [&str; 6] = [
 
 fn is_terminal(pod: &Value) -> bool {
     matches!(
-        pod.pointer("/status/phase").and_then(Value::as_str),
+        pod.at("/status/phase").and_then(Value::as_str),
         Some("Succeeded" | "Failed")
     )
 }
@@ -44,13 +45,13 @@ fn pod_usage(pod: &Value) -> BTreeMap<String, Quantity> {
             let sum_of = |list: &str, max: bool| {
                 let mut total = zero();
                 for c in pod
-                    .pointer(&format!("/spec/{list}"))
+                    .at(&format!("/spec/{list}"))
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
                 {
                     if let Some(q) = c
-                        .pointer(&format!("/resources/{field}/{resource}"))
+                        .at(&format!("/resources/{field}/{resource}"))
                         .and_then(|v| Quantity::from_json(v).ok())
                     {
                         total = if max {
@@ -201,11 +202,11 @@ pub fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Option<Verdict> {
     let mut updates = Vec::new();
     for quota in &quotas {
         let quota_name = quota
-            .pointer("/metadata/name")
+            .at("/metadata/name")
             .and_then(Value::as_str)
             .unwrap_or("");
         let hard: BTreeMap<String, Quantity> = quota
-            .pointer("/spec/hard")
+            .at("/spec/hard")
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
@@ -264,7 +265,7 @@ pub fn validate(ctx: &Ctx<'_>, attributes: &Attributes<'_>) -> Option<Verdict> {
     let names: Vec<String> = updates
         .iter()
         .map(|(q, _)| {
-            q.pointer("/metadata/name")
+            q.at("/metadata/name")
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_string()
@@ -291,12 +292,12 @@ fn missing_compute(pod: &Value, hard: &BTreeMap<String, Quantity>) -> Option<Str
             None => ("requests", *resource),
         };
         for c in pod
-            .pointer("/spec/containers")
+            .at("/spec/containers")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
         {
-            if c.pointer(&format!("/resources/{class}/{name}"))
+            if c.at(&format!("/resources/{class}/{name}"))
                 .is_none_or(Value::is_null)
             {
                 missing.entry(resource).or_default().insert(
@@ -328,19 +329,16 @@ fn missing_compute(pod: &Value, hard: &BTreeMap<String, Quantity>) -> Option<Str
 /// Writes the quota's new `status` (hard and used); a concurrent change simply wins.
 fn record_usage(ctx: &Ctx<'_>, quota: &Value, used: Map<String, Value>) {
     let mut updated = quota.clone();
-    let hard = quota
-        .pointer("/spec/hard")
-        .cloned()
-        .unwrap_or_else(|| json!({}));
+    let hard = quota.at("/spec/hard").cloned().unwrap_or_else(|| json!({}));
     updated["status"] = json!({"hard": hard, "used": used});
     let rv = quota
-        .pointer("/metadata/resourceVersion")
+        .at("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .and_then(|r| r.parse().ok())
         .unwrap_or(0);
-    let namespace = quota.pointer("/metadata/namespace").and_then(Value::as_str);
+    let namespace = quota.at("/metadata/namespace").and_then(Value::as_str);
     let name = quota
-        .pointer("/metadata/name")
+        .at("/metadata/name")
         .and_then(Value::as_str)
         .unwrap_or("");
     if let Ok(mut stored) =
@@ -349,7 +347,7 @@ fn record_usage(ctx: &Ctx<'_>, quota: &Value, used: Map<String, Value>) {
             .update(&RESOURCE_QUOTAS, namespace, name, &updated, rv)
     {
         let rev = stored
-            .pointer("/metadata/resourceVersion")
+            .at("/metadata/resourceVersion")
             .and_then(Value::as_str)
             .and_then(|r| r.parse().ok())
             .unwrap_or(rv);

@@ -5,6 +5,7 @@
 
 use super::{Attributes, Operation, Verdict, add_op, display_name};
 use crate::api::kinds::SERVICE_ACCOUNTS;
+use crate::api::pointer::At;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
 use serde_json::{Value, json};
@@ -18,7 +19,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
     }
     let namespace = attributes.namespace.unwrap_or("default");
     let named = pod
-        .pointer("/spec/serviceAccountName")
+        .at("/spec/serviceAccountName")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty());
     let account_name = named.unwrap_or(DEFAULT_SERVICE_ACCOUNT);
@@ -45,11 +46,11 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
         did.push(format!("serviceAccountName: {account_name}"));
     }
     // The deprecated field mirrors the real one, as the v1 conversion writes it.
-    if pod.pointer("/spec/serviceAccount").and_then(Value::as_str) != Some(account_name) {
+    if pod.at("/spec/serviceAccount").and_then(Value::as_str) != Some(account_name) {
         patch.push(add_op("/spec/serviceAccount", Value::from(account_name)));
     }
     let automount = pod
-        .pointer("/spec/automountServiceAccountToken")
+        .at("/spec/automountServiceAccountToken")
         .and_then(Value::as_bool)
         .or_else(|| {
             account
@@ -67,7 +68,7 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
     });
     if automount && !already_mounted {
         let volume = format!("kube-api-access-{}", ctx.server.name_suffix());
-        if pod.pointer("/spec/volumes").is_none_or(Value::is_null) {
+        if pod.at("/spec/volumes").is_none_or(Value::is_null) {
             patch.push(add_op("/spec/volumes", Value::Array(Vec::new())));
         }
         patch.push(add_op("/spec/volumes/-", token_volume(&volume)));
@@ -109,15 +110,21 @@ pub fn admit(ctx: &Ctx<'_>, attributes: &Attributes<'_>, pod: &Value) -> Option<
 
 /// The projected volume kube-apiserver adds (BoundServiceAccountTokenVolume).
 fn token_volume(name: &str) -> Value {
-    json!({
-        "name": name,
-        "projected": {
-            "defaultMode": 420,
-            "sources": [
-                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
-                {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
-            ],
-        },
-    })
+    // Built once; each pod gets a copy with its own name.
+    static TEMPLATE: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| {
+        json!({
+            "name": "",
+            "projected": {
+                "defaultMode": 420,
+                "sources": [
+                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                    {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                    {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}},
+                ],
+            },
+        })
+    });
+    let mut volume = TEMPLATE.clone();
+    volume["name"] = Value::from(name);
+    volume
 }

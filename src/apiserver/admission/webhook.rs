@@ -9,6 +9,7 @@
 
 use super::{Attributes, Operation, Verdict};
 use crate::api::kinds::NAMESPACES;
+use crate::api::pointer::At;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
 use serde_json::{Value, json};
@@ -63,7 +64,7 @@ impl Webhook {
             .cache()
             .get(&NAMESPACES, None, namespace)
             .is_some_and(|ns| {
-                ns.pointer("/metadata/labels")
+                ns.at("/metadata/labels")
                     .and_then(|l| l.get(key))
                     .and_then(Value::as_str)
                     == Some(value)
@@ -92,7 +93,7 @@ fn inject_sidecar(pod: &Value) -> Review {
         return Review::Allowed("the pod already has a proxy".to_string());
     }
     if pod
-        .pointer("/metadata/annotations/sidecar.istio.io~1inject")
+        .at("/metadata/annotations/sidecar.istio.io~1inject")
         .and_then(Value::as_str)
         == Some("false")
     {
@@ -108,10 +109,7 @@ fn inject_sidecar(pod: &Value) -> Review {
         "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "2", "memory": "1Gi"}},
     });
     let mut patch = Vec::new();
-    if pod
-        .pointer("/metadata/annotations")
-        .is_none_or(Value::is_null)
-    {
+    if pod.at("/metadata/annotations").is_none_or(Value::is_null) {
         patch.push(json!({"op": "add", "path": "/metadata/annotations", "value": {}}));
     }
     patch.push(json!({"op": "add", "path": "/metadata/annotations/podflow.io~1sidecar-status", "value": "injected"}));
@@ -125,7 +123,7 @@ fn inject_sidecar(pod: &Value) -> Review {
 fn require_limits(pod: &Value) -> Review {
     for list in ["initContainers", "containers"] {
         for container in pod
-            .pointer(&format!("/spec/{list}"))
+            .at(&format!("/spec/{list}"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -133,7 +131,7 @@ fn require_limits(pod: &Value) -> Review {
             let name = container.get("name").and_then(Value::as_str).unwrap_or("");
             for resource in ["cpu", "memory"] {
                 if container
-                    .pointer(&format!("/resources/limits/{resource}"))
+                    .at(&format!("/resources/limits/{resource}"))
                     .is_none_or(Value::is_null)
                 {
                     return Review::Denied(format!(
