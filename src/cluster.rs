@@ -42,6 +42,8 @@ pub struct Cluster {
     pub kubeconfig: Option<PathBuf>,
     server_task: Option<tokio::task::JoinHandle<()>>,
     background: Vec<tokio::task::JoinHandle<()>>,
+    /// The scheduler's decision records (what the TUI's scheduler pane draws).
+    pub decisions: crate::scheduler::run::SharedDecisions,
 }
 
 /// How often kube-apiserver compacts etcd (`--etcd-compaction-interval`).
@@ -97,10 +99,19 @@ pub fn apiserver_identity() -> UserInfo {
 }
 
 impl Cluster {
-    /// A cluster with no network: the apiserver is reachable in-process only (benchmarks,
-    /// tests, traces).
+    /// A control plane with no network and no components: the apiserver alone, reachable
+    /// in-process (the pipeline benchmark, API tests).
     pub async fn embedded(seed: u64, speed: f64) -> Result<Cluster> {
         Self::build(seed, speed, None, Vec::new()).await
+    }
+
+    /// A whole cluster with no network: the apiserver plus `nodes` workers (and the control
+    /// plane's own node), the scheduler and the controllers, on `clock` (tests pass a paused
+    /// one and move it themselves).
+    pub async fn embedded_with_nodes(seed: u64, nodes: usize, clock: Clock) -> Result<Cluster> {
+        let mut cluster = Self::build_on(seed, Arc::new(clock), None, Vec::new()).await?;
+        cluster.start_components(seed, nodes);
+        Ok(cluster)
     }
 
     async fn build(
@@ -109,8 +120,16 @@ impl Cluster {
         ca_pem: Option<String>,
         tokens: Vec<(String, String, Vec<String>)>,
     ) -> Result<Cluster> {
+        Self::build_on(seed, Arc::new(Clock::new(speed)), ca_pem, tokens).await
+    }
+
+    async fn build_on(
+        seed: u64,
+        clock: Arc<Clock>,
+        ca_pem: Option<String>,
+        tokens: Vec<(String, String, Vec<String>)>,
+    ) -> Result<Cluster> {
         let ca_pem_for_pods = ca_pem.clone();
-        let clock = Arc::new(Clock::new(speed));
         let flow = Arc::new(Flow::new(clock.clone()));
         let store = Arc::new(MemoryBackend::new());
         let api = Arc::new(ApiServer::new(
@@ -122,6 +141,7 @@ impl Cluster {
                 tokens,
             },
         ));
+        let driver = tokio::spawn(clock.clone().drive());
         let compactor = tokio::spawn(compact_periodically(store.clone(), flow.clone()));
         let mut cluster = Cluster {
             api,
@@ -131,7 +151,8 @@ impl Cluster {
             address: None,
             kubeconfig: None,
             server_task: None,
-            background: vec![compactor],
+            background: vec![driver, compactor],
+            decisions: Default::default(),
         };
         cluster.bootstrap().await?;
         let accounts = ServiceAccountController::new(
@@ -166,6 +187,7 @@ impl Cluster {
             pki.tokens(),
         )
         .await?;
+        cluster.start_components(config.seed, config.nodes);
         let address = listener.local_addr()?;
         cluster.api.set_address(&address.to_string());
         let kubeconfig = pki.write_kubeconfig(&config.state_dir, &format!("https://{address}"))?;
@@ -179,6 +201,105 @@ impl Cluster {
         cluster.address = Some(address);
         cluster.kubeconfig = Some(kubeconfig);
         Ok(cluster)
+    }
+
+    /// Starts the components around the control plane, each with its own identity: a kubelet
+    /// on the control-plane node and on `nodes` workers, the scheduler, and the
+    /// controller-manager's controllers.
+    fn start_components(&mut self, seed: u64, nodes: usize) {
+        use crate::controllers::{
+            garbage_collector::GarbageCollector, node_lifecycle::NodeLifecycleController, workloads,
+        };
+        use crate::node::{kubelet, node_object::Machine};
+        let machines =
+            std::iter::once(Machine::control_plane()).chain((1..=nodes).map(Machine::worker));
+        for machine in machines {
+            let client = self.client(
+                node_identity(&machine.name),
+                "kubelet/v1.32.4 (linux/amd64) kubernetes/podflow",
+            );
+            let name = machine.name.clone();
+            let node = kubelet::Node::new(machine, client, self.flow.clone(), seed);
+            self.api.connect_kubelet(&name, node.clone());
+            self.background.push(tokio::spawn(kubelet::run(node)));
+        }
+        let scheduler = self.client(
+            scheduler_identity(),
+            "kube-scheduler/v1.32.4 (linux/amd64) kubernetes/podflow/scheduler",
+        );
+        self.background
+            .push(tokio::spawn(crate::scheduler::run::run(
+                scheduler,
+                self.flow.clone(),
+                seed,
+                self.decisions.clone(),
+            )));
+        let api = self.api.clone();
+        let controller = |name: &str| {
+            Client::new(
+                api.clone(),
+                controller_manager_identity(),
+                &format!("kube-controller-manager/v1.32.4 (linux/amd64) kubernetes/podflow/{name}"),
+            )
+        };
+        let lifecycle = NodeLifecycleController::start(
+            controller("node-lifecycle-controller"),
+            self.flow.clone(),
+        );
+        self.background.push(tokio::spawn(lifecycle.run()));
+        let (collector, feeds) =
+            GarbageCollector::start(controller("garbage-collector"), self.flow.clone());
+        self.background.push(tokio::spawn(collector.run(feeds)));
+        self.background
+            .push(tokio::spawn(workloads::run_replicasets(
+                controller("replicaset-controller"),
+                self.flow.clone(),
+            )));
+        self.background
+            .push(tokio::spawn(workloads::run_deployments(
+                controller("deployment-controller"),
+                self.flow.clone(),
+            )));
+    }
+
+    /// Lets every component run until none has anything left to do without time passing:
+    /// the flow stops moving for a while of task switches. (On a paused clock this is when
+    /// the next timer may be jumped to.)
+    pub async fn settle(&self) {
+        let mut quiet = 0;
+        let mut last = self.flow.count();
+        while quiet < 64 {
+            tokio::task::yield_now().await;
+            let now = self.flow.count();
+            if now == last {
+                quiet += 1;
+            } else {
+                quiet = 0;
+                last = now;
+            }
+        }
+    }
+
+    /// Fast-forwards the cluster (settle, jump the paused clock to the next timer, repeat)
+    /// until `done` says so or `within` of sim time has passed. Returns whether `done` held.
+    pub async fn run_until<F, Fut>(&self, within: std::time::Duration, mut done: F) -> bool
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let deadline = self.clock.now_ms() + within.as_millis() as i64;
+        loop {
+            self.settle().await;
+            if done().await {
+                return true;
+            }
+            match self.clock.next_timer() {
+                Some(t) if t <= deadline => {
+                    self.clock.jump_to_next_timer();
+                }
+                _ => return done().await,
+            }
+        }
     }
 
     /// An in-process client acting as `user`.

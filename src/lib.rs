@@ -11,4 +11,6 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod flow;
+pub mod node;
+pub mod scheduler;
 pub mod store;

@@ -303,10 +303,21 @@ async fn status_binding_scale_and_eviction() {
         "{}",
         err.message
     );
-    // Eviction deletes.
+    // Eviction deletes — gracefully, as the pod is bound to a node: it stays Terminating
+    // until its kubelet (none runs in this control-plane-only cluster) stops it.
     let eviction = json!({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "web", "namespace": "default"}});
     client
         .create("/api/v1/namespaces/default/pods/web/eviction", &eviction)
+        .await
+        .unwrap();
+    let terminating = client
+        .get("/api/v1/namespaces/default/pods/web")
+        .await
+        .unwrap();
+    assert!(terminating["metadata"]["deletionTimestamp"].is_string());
+    assert_eq!(terminating["metadata"]["deletionGracePeriodSeconds"], 30);
+    client
+        .delete("/api/v1/namespaces/default/pods/web?gracePeriodSeconds=0")
         .await
         .unwrap();
     assert_eq!(

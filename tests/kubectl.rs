@@ -93,9 +93,13 @@ fn create_then_create_again_is_already_exists() {
             && pods.contains("RESTARTS"),
         "{pods}"
     );
+    // Scheduled and started by now, or on its way.
     assert!(
-        pods.lines()
-            .any(|l| l.starts_with("web ") && l.contains("0/1") && l.contains("Pending")),
+        pods.lines().any(|l| l.starts_with("web ")
+            && l.contains("/1")
+            && ["Pending", "ContainerCreating", "Running"]
+                .iter()
+                .any(|s| l.contains(s))),
         "{pods}"
     );
 }
@@ -441,19 +445,32 @@ fn replace_and_a_stale_replace_conflicts() {
     let Some(server) = Server::start() else {
         return;
     };
-    server.ok(&["create", "-f", &manifest("deployment.yaml")]);
-    let current = server.ok(&["get", "deploy", "web", "-o", "yaml"]);
-    let replaced = current.replace("replicas: 3", "replicas: 1");
+    // A ConfigMap: no controller writes it between our reads (a Deployment's controller
+    // would, and a real cluster would then refuse the replace just the same).
+    server.ok(&[
+        "create",
+        "configmap",
+        "settings",
+        "--from-literal=replicas=3",
+    ]);
+    let current = server.ok(&["get", "configmap", "settings", "-o", "yaml"]);
+    let replaced = current.replace("replicas: \"3\"", "replicas: \"1\"");
     assert_eq!(
         server.ok_stdin(&["replace", "-f", "-"], &replaced).trim(),
-        "deployment.apps/web replaced"
+        "configmap/settings replaced"
     );
     assert_eq!(
-        server.ok(&["get", "deploy", "web", "-o", "jsonpath={.spec.replicas}"]),
+        server.ok(&[
+            "get",
+            "configmap",
+            "settings",
+            "-o",
+            "jsonpath={.data.replicas}"
+        ]),
         "1"
     );
     // `current` still carries the old resourceVersion: the server must refuse it.
-    let stale = current.replace("replicas: 3", "replicas: 2");
+    let stale = current.replace("replicas: \"3\"", "replicas: \"2\"");
     let err = server.fails_stdin(&["replace", "-f", "-"], &stale);
     assert!(
         err.contains("Error from server (Conflict)")

@@ -108,6 +108,13 @@ pub fn format_micro_time(unix_ms: i64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}000Z")
 }
 
+/// RFC 3339 with nanoseconds, as the kubelet stamps log lines (`kubectl logs --timestamps`):
+/// `2026-11-23T03:22:20.123000000Z`.
+pub fn format_rfc3339_nano(unix_ms: i64) -> String {
+    let (y, mo, d, h, mi, s, ms) = utc_parts(unix_ms);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}000000Z")
+}
+
 /// Reads `n` ASCII digits at `at`.
 fn digits(b: &[u8], at: usize, n: usize) -> Option<i64> {
     let part = b.get(at..at + n)?;

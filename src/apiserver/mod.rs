@@ -64,6 +64,27 @@ pub struct ApiServer {
     rng: Mutex<ChaCha8Rng>,
     /// `host:port` clients reach the server at, for discovery's serverAddressByClientCIDRs.
     address: Mutex<String>,
+    /// How the apiserver reaches each node's kubelet (for `pods/log`), by node name.
+    kubelets: std::sync::RwLock<std::collections::BTreeMap<String, Arc<dyn KubeletConnection>>>,
+}
+
+/// What the apiserver asks of a kubelet (`/containerLogs` on a real one).
+pub trait KubeletConnection: Send + Sync {
+    /// The log of a pod's container, one line a string; `previous` asks for the instance
+    /// before the current one. None when the kubelet knows no such container.
+    fn container_log(
+        &self,
+        pod_uid: &str,
+        container: &str,
+        previous: bool,
+    ) -> Option<Vec<LogEntry>>;
+}
+
+/// One line of a container's log.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    pub time_ms: i64,
+    pub text: String,
 }
 
 /// What every stage of one request knows.
@@ -117,6 +138,7 @@ impl ApiServer {
             authn: Authenticator::new(config.client_ca_pem.as_deref(), config.tokens),
             rng: Mutex::new(ChaCha8Rng::seed_from_u64(config.seed)),
             address: Mutex::new("127.0.0.1:6443".to_string()),
+            kubelets: Default::default(),
         }
     }
 
@@ -135,6 +157,22 @@ impl ApiServer {
 
     pub fn clock(&self) -> &Arc<Clock> {
         &self.clock
+    }
+
+    /// Makes a node's kubelet reachable (it registers as it starts).
+    pub fn connect_kubelet(&self, node: &str, connection: Arc<dyn KubeletConnection>) {
+        self.kubelets
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(node.to_string(), connection);
+    }
+
+    pub fn kubelet(&self, node: &str) -> Option<Arc<dyn KubeletConnection>> {
+        self.kubelets
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(node)
+            .cloned()
     }
 
     pub fn set_address(&self, address: &str) {
@@ -214,21 +252,24 @@ impl ApiServer {
             name: name.clone(),
             uid: None,
         });
+        let mut received = Hop::new(
+            client.clone(),
+            "apiserver",
+            HopKind::RequestReceived,
+            summary,
+        );
+        // A kubelet's requests come from its node.
+        if let Credentials::InProcess(user) = &req.credentials
+            && let Some(node) = user.name.strip_prefix("system:node:")
+        {
+            received = received.on_node(node);
+        }
         self.flow
-            .pass(
-                Hop::new(
-                    client.clone(),
-                    "apiserver",
-                    HopKind::RequestReceived,
-                    summary,
-                )
-                .object(object.clone())
-                .detail(Detail::Request {
-                    verb: method_name(&req.method),
-                    path: req.path.clone(),
-                    user_agent: req.user_agent.clone(),
-                }),
-            )
+            .pass(received.object(object.clone()).detail(Detail::Request {
+                verb: method_name(&req.method),
+                path: req.path.clone(),
+                user_agent: req.user_agent.clone(),
+            }))
             .await;
 
         let user = match self.authenticate(req) {

@@ -75,7 +75,12 @@ impl ApiRequest {
         if agent.starts_with("kubectl") {
             "kubectl".to_string()
         } else if let Credentials::InProcess(user) = &self.credentials {
-            user.component_name()
+            // podflow's components name themselves at the end of their User-Agent
+            // (`kube-controller-manager/v1.32.4 (linux/amd64) kubernetes/podflow/replicaset-controller`).
+            match self.user_agent.rsplit_once("kubernetes/podflow/") {
+                Some((_, component)) if !component.is_empty() => component.to_string(),
+                _ => user.component_name(),
+            }
         } else if agent.is_empty() {
             "client".to_string()
         } else {

@@ -41,6 +41,48 @@ pub enum HopKind {
     WatchEventDelivered,
     /// The apiserver compacted etcd's history (every 5 minutes, as kube-apiserver does).
     Compacted,
+    /// A kubelet registered its Node.
+    NodeRegistered,
+    /// A kubelet renewed its Lease (its heartbeat).
+    LeaseRenewed,
+    /// A kubelet admitted a pod bound to its node and started a pod worker.
+    PodAdmitted,
+    /// The runtime created a pod sandbox (the pause container and its network namespace).
+    SandboxCreated,
+    /// The CNI plugin wired the sandbox and assigned its IP.
+    IpAssigned,
+    /// The CNI plugin could not (no IP left…).
+    NetworkFailed,
+    /// The runtime started pulling an image.
+    ImagePulling,
+    /// The image is on the node (pulled, or already present).
+    ImagePulled,
+    /// The image could not be pulled.
+    ImagePullFailed,
+    /// The runtime created a container.
+    ContainerCreated,
+    /// The runtime started a container.
+    ContainerStarted,
+    /// A container stopped (killed, exited, crashed).
+    ContainerStopped,
+    /// A probe changed its verdict.
+    ProbeResult,
+    /// The sandbox was torn down and its IP released.
+    SandboxRemoved,
+    /// The scheduler took a pod from its queue.
+    Dequeued,
+    /// The scheduler ran its filter plugins over the nodes.
+    Filtered,
+    /// The scheduler scored the feasible nodes and picked one.
+    Scored,
+    /// No node fits: the pod goes back to the queue.
+    Unschedulable,
+    /// A controller compared desired and actual state and decided what to do.
+    Reconciled,
+    /// The node-lifecycle controller changed a node's health (NotReady, Ready).
+    NodeHealthChanged,
+    /// A pod was evicted (taint eviction, drain).
+    PodEvicted,
 }
 
 impl HopKind {
@@ -62,6 +104,27 @@ impl HopKind {
             HopKind::Responded => "responded",
             HopKind::WatchEventDelivered => "watch_event_delivered",
             HopKind::Compacted => "compacted",
+            HopKind::NodeRegistered => "node_registered",
+            HopKind::LeaseRenewed => "lease_renewed",
+            HopKind::PodAdmitted => "pod_admitted",
+            HopKind::SandboxCreated => "sandbox_created",
+            HopKind::IpAssigned => "ip_assigned",
+            HopKind::NetworkFailed => "network_failed",
+            HopKind::ImagePulling => "image_pulling",
+            HopKind::ImagePulled => "image_pulled",
+            HopKind::ImagePullFailed => "image_pull_failed",
+            HopKind::ContainerCreated => "container_created",
+            HopKind::ContainerStarted => "container_started",
+            HopKind::ContainerStopped => "container_stopped",
+            HopKind::ProbeResult => "probe_result",
+            HopKind::SandboxRemoved => "sandbox_removed",
+            HopKind::Dequeued => "dequeued",
+            HopKind::Filtered => "filtered",
+            HopKind::Scored => "scored",
+            HopKind::Unschedulable => "unschedulable",
+            HopKind::Reconciled => "reconciled",
+            HopKind::NodeHealthChanged => "node_health_changed",
+            HopKind::PodEvicted => "pod_evicted",
         }
     }
 }
@@ -75,6 +138,28 @@ pub struct ObjectRef {
     pub name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
+}
+
+impl ObjectRef {
+    /// The reference to an object as the API returns it.
+    pub fn of(object: &Value) -> ObjectRef {
+        let meta = object.get("metadata");
+        let text = |key: &str| {
+            meta.and_then(|m| m.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        ObjectRef {
+            kind: object
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            namespace: text("namespace"),
+            name: text("name").unwrap_or_default(),
+            uid: text("uid"),
+        }
+    }
 }
 
 impl std::fmt::Display for ObjectRef {
@@ -116,6 +201,22 @@ pub enum Detail {
     /// An admission plugin's decision.
     Admission(AdmissionDetail),
     Json(Value),
+    /// A large record built by a component (the scheduler's decision record), shared with
+    /// it and turned into JSON only when someone reads the hop as JSON.
+    #[serde(serialize_with = "serialize_shared")]
+    Shared(std::sync::Arc<dyn SharedDetail>),
+}
+
+/// A hop detail kept by reference (see [`Detail::Shared`]).
+pub trait SharedDetail: std::fmt::Debug + Send + Sync {
+    fn to_json(&self) -> Value;
+}
+
+fn serialize_shared<S: serde::Serializer>(
+    detail: &std::sync::Arc<dyn SharedDetail>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    detail.to_json().serialize(serializer)
 }
 
 impl Detail {
@@ -203,6 +304,12 @@ impl Hop {
 
     pub fn object(mut self, object: Option<ObjectRef>) -> Hop {
         self.object = object;
+        self
+    }
+
+    /// The node the hop happened on.
+    pub fn on_node(mut self, node: impl Into<String>) -> Hop {
+        self.node = Some(node.into());
         self
     }
 

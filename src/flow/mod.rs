@@ -5,7 +5,7 @@
 
 mod hop;
 
-pub use hop::{AdmissionDetail, Detail, Hop, HopKind, ObjectRef};
+pub use hop::{AdmissionDetail, Detail, Hop, HopKind, ObjectRef, SharedDetail};
 
 use crate::clock::Clock;
 use std::collections::VecDeque;

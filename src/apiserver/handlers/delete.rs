@@ -140,6 +140,36 @@ pub async fn delete_object(
     if rt.kind == "Namespace" {
         return delete_namespace(ctx, name, object).await;
     }
+    // Foreground and Orphan deletion: the garbage collector finishes them, guided by a
+    // finalizer, while the object waits with a deletionTimestamp.
+    let policy_finalizer = match options.propagation_policy.as_deref() {
+        Some("Foreground") => Some("foregroundDeletion"),
+        Some("Orphan") => Some("orphan"),
+        _ => None,
+    };
+    if let Some(finalizer) = policy_finalizer
+        && !being_deleted
+    {
+        let mut marked = object.clone();
+        let finalizers = marked["metadata"]
+            .as_object_mut()
+            .map(|m| m.entry("finalizers").or_insert_with(|| json!([])));
+        if let Some(Value::Array(list)) = finalizers
+            && !list.iter().any(|f| f.as_str() == Some(finalizer))
+        {
+            list.push(json!(finalizer));
+        }
+        marked["metadata"]["deletionTimestamp"] =
+            json!(time::format_time(ctx.server.clock().now_ms()));
+        marked["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+        return write::store_update(ctx, rt, &marked, current).await;
+    }
+    if rt.group.is_empty() && rt.kind == "Pod" {
+        let grace = pod_grace_period(&object, options);
+        if grace > 0 || being_deleted || has_finalizers {
+            return delete_pod_gracefully(ctx, rt, object, grace, has_finalizers, current).await;
+        }
+    }
     if has_finalizers {
         if being_deleted {
             return Ok(object);
@@ -153,6 +183,72 @@ pub async fn delete_object(
     let result = ctx.server.objects().delete(rt, namespace, name, current);
     write::store_hop(ctx, rt, &object, "delete", &result).await;
     result
+}
+
+/// How long a pod may take to stop: the request's grace period, else the pod's own
+/// (`terminationGracePeriodSeconds`, 30 s by default) — but none for a pod no kubelet runs
+/// (never scheduled) or whose containers are done, as the pod strategy decides.
+fn pod_grace_period(pod: &Value, options: &DeleteOptions) -> i64 {
+    let scheduled = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    let finished = matches!(
+        pod.pointer("/status/phase").and_then(Value::as_str),
+        Some("Succeeded" | "Failed")
+    );
+    if !scheduled || finished {
+        return 0;
+    }
+    options
+        .grace_period_seconds
+        .or_else(|| {
+            pod.pointer("/spec/terminationGracePeriodSeconds")
+                .and_then(Value::as_i64)
+        })
+        .unwrap_or(30)
+        .max(0)
+}
+
+/// Graceful pod deletion: the pod gets `deletionTimestamp` = now + grace and stays
+/// (`Terminating`) until its kubelet has stopped it and deletes it with grace 0. A shorter
+/// grace period on a second delete brings the deadline forward; grace 0 removes it at once.
+async fn delete_pod_gracefully(
+    ctx: &Ctx<'_>,
+    rt: &'static ResourceType,
+    pod: Value,
+    grace: i64,
+    has_finalizers: bool,
+    current: i64,
+) -> Result<Value, ApiError> {
+    let namespace = pod
+        .pointer("/metadata/namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let name = pod
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if grace == 0 && !has_finalizers {
+        let result = ctx
+            .server
+            .objects()
+            .delete(rt, namespace.as_deref(), &name, current);
+        write::store_hop(ctx, rt, &pod, "delete", &result).await;
+        return result;
+    }
+    let existing = pod
+        .pointer("/metadata/deletionGracePeriodSeconds")
+        .and_then(Value::as_i64);
+    if existing.is_some_and(|g| g <= grace) {
+        return Ok(pod);
+    }
+    let now = ctx.server.clock().now_ms();
+    let mut marked = pod.clone();
+    marked["metadata"]["deletionTimestamp"] = json!(time::format_time(now + grace * 1000));
+    marked["metadata"]["deletionGracePeriodSeconds"] = json!(grace);
+    write::store_update(ctx, rt, &marked, current).await
 }
 
 /// Marks the namespace Terminating, deletes what it holds, then the namespace itself — what

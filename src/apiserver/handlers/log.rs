@@ -73,9 +73,59 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
             "container \"{container}\" in pod \"{name}\" is waiting to start: {waiting}"
         )));
     }
-    // Containers start only on a node, and nodes run with the kubelets: until then no
-    // container is ever started, so there is no log to read.
-    Err(ApiError::service_unavailable(format!(
-        "the kubelet on node for pod {name} is not reachable"
-    )))
+    let node = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let uid = pod
+        .pointer("/metadata/uid")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let previous = ctx.req.query("previous") == Some("true");
+    let Some(kubelet) = ctx.server.kubelet(node) else {
+        return Err(ApiError::service_unavailable(format!(
+            "the kubelet on node {node} for pod {name} is not reachable"
+        )));
+    };
+    let Some(lines) = kubelet.container_log(uid, &container, previous) else {
+        return Err(ApiError::bad_request(if previous {
+            format!("previous terminated container \"{container}\" in pod \"{name}\" not found")
+        } else {
+            format!("container \"{container}\" in pod \"{name}\" is not available")
+        }));
+    };
+    let now = ctx.server.clock().now_ms();
+    let since_ms = ctx
+        .req
+        .query("sinceSeconds")
+        .and_then(|s| s.parse::<i64>().ok())
+        .map(|s| now - s * 1000);
+    let mut lines: Vec<&crate::apiserver::LogEntry> = lines
+        .iter()
+        .filter(|l| since_ms.is_none_or(|since| l.time_ms >= since))
+        .collect();
+    if let Some(tail) = ctx
+        .req
+        .query("tailLines")
+        .and_then(|t| t.parse::<usize>().ok())
+    {
+        let skip = lines.len().saturating_sub(tail);
+        lines.drain(..skip);
+    }
+    let timestamps = ctx.req.query("timestamps") == Some("true");
+    let mut body = String::new();
+    for line in lines {
+        if timestamps {
+            body.push_str(&crate::api::time::format_rfc3339_nano(line.time_ms));
+            body.push(' ');
+        }
+        body.push_str(&line.text);
+        body.push('\n');
+    }
+    Ok(ApiResponse::Full {
+        status: 200,
+        content_type: "text/plain",
+        body: crate::apiserver::request::Body::Bytes(bytes::Bytes::from(body)),
+        warnings: Vec::new(),
+    })
 }

@@ -348,13 +348,7 @@ pub async fn update(
         }
         return Ok(shown);
     }
-    let namespace = ctx.info.namespace.as_deref().filter(|_| rt.namespaced);
-    let result = ctx
-        .server
-        .objects()
-        .update(rt, namespace, &name, &new, expected);
-    store_hop(ctx, rt, &new, "update", &result).await;
-    result
+    store_update(ctx, rt, &new, expected).await
 }
 
 /// Stores an object the apiserver itself changed (binding, graceful deletion): no admission
@@ -367,12 +361,36 @@ pub async fn store_update(
 ) -> Result<Value, ApiError> {
     let name = meta_str(object, "name").unwrap_or("").to_string();
     let namespace = meta_str(object, "namespace").filter(|_| rt.namespaced);
+    if should_delete_during_update(rt, object) {
+        let result = ctx.server.objects().delete(rt, namespace, &name, expected);
+        store_hop(ctx, rt, object, "delete", &result).await;
+        return result;
+    }
     let result = ctx
         .server
         .objects()
         .update(rt, namespace, &name, object, expected);
     store_hop(ctx, rt, object, "update", &result).await;
     result
+}
+
+/// An object being deleted whose last finalizer was just removed goes away with this write
+/// (`ShouldDeleteDuringUpdate`); a pod only once its grace period is over (0).
+fn should_delete_during_update(rt: &ResourceType, object: &Value) -> bool {
+    let meta = object.get("metadata");
+    let deleting = meta
+        .and_then(|m| m.get("deletionTimestamp"))
+        .is_some_and(|t| !t.is_null());
+    let finalized = meta
+        .and_then(|m| m.get("finalizers"))
+        .and_then(Value::as_array)
+        .is_none_or(|f| f.is_empty());
+    let grace_over = !(rt.group.is_empty() && rt.kind == "Pod")
+        || meta
+            .and_then(|m| m.get("deletionGracePeriodSeconds"))
+            .and_then(Value::as_i64)
+            == Some(0);
+    deleting && finalized && grace_over && rt.kind != "Namespace"
 }
 
 async fn invalid_hop(ctx: &Ctx<'_>, rt: &ResourceType, object: &Value, error: &ApiError) {

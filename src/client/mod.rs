@@ -11,6 +11,9 @@ use bytes::Bytes;
 use serde_json::Value;
 use std::sync::Arc;
 
+pub mod events;
+pub mod informer;
+
 #[derive(Clone)]
 pub struct Client {
     api: Arc<ApiServer>,
@@ -30,6 +33,11 @@ impl Client {
 
     pub fn user(&self) -> &UserInfo {
         &self.user
+    }
+
+    /// The cluster's clock: components wait on it and stamp their writes with it.
+    pub fn clock(&self) -> &Arc<crate::clock::Clock> {
+        self.api.clock()
     }
 
     /// Sends one request and returns the raw response.
