@@ -43,9 +43,20 @@ pub fn run(which: Option<&str>, runs: usize) -> Result<()> {
         }
         ran = true;
     }
+    if all || which == Some("scheduler") {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let mut rates = Vec::new();
+        for _ in 0..runs {
+            rates.push(rt.block_on(scheduler_pods_per_s(10_000, 1_000))?);
+        }
+        print("scheduler_pods_per_s", median_of(rates), "pods/s");
+        ran = true;
+    }
     if !ran {
         anyhow::bail!(
-            "unknown benchmark {:?}: choose store, pipeline or all",
+            "unknown benchmark {:?}: choose store, pipeline, scheduler or all",
             which.unwrap_or("")
         );
     }
@@ -134,4 +145,65 @@ async fn pipeline_creates_per_s(clients: usize) -> Result<f64> {
         created += task.await??;
     }
     Ok(created as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The scheduler as a component, live, with no simulated delays: `pods` pending pods (created
+/// first through the API) and `nodes` nodes (registered as kubelets would, but with no kubelet
+/// running); the clock starts when the scheduler does and stops when the last pod is bound
+/// through `pods/binding`.
+async fn scheduler_pods_per_s(pods: usize, nodes: usize) -> Result<f64> {
+    let cluster = Cluster::embedded(1, 1.0).await?;
+    let admin = cluster.admin_client();
+    for i in 1..=nodes {
+        let machine = crate::node::node_object::Machine::worker(i);
+        let node = crate::node::node_object::node(&machine, "2026-01-01T00:00:00Z", json!([]));
+        admin
+            .create("/api/v1/nodes", &node)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating node {i}: {}", e.message))?;
+    }
+    for i in 0..pods {
+        let pod = json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": format!("pending-{i}"), "labels": {"app": "pending"}},
+            "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                      "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "10m", "memory": "16Mi"}}}]},
+        });
+        admin
+            .create("/api/v1/namespaces/default/pods", &pod)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating pod {i}: {}", e.message))?;
+    }
+    let decisions = crate::scheduler::run::SharedDecisions::default();
+    let launched = Instant::now();
+    let scheduler = tokio::spawn(crate::scheduler::run::run(
+        cluster.client(
+            crate::cluster::scheduler_identity(),
+            "kube-scheduler/v1.32.4 kubernetes/podflow/scheduler",
+        ),
+        cluster.flow.clone(),
+        1,
+        decisions.clone(),
+    ));
+    // A benchmark may look at the wall: it polls the count every millisecond. Like
+    // scheduler_perf's throughput, the clock runs from the first binding (the scheduler's
+    // informers have listed everything by then) to the last.
+    let bound = || decisions.lock().map(|d| d.bound()).unwrap_or(0);
+    let deadline = launched + std::time::Duration::from_secs(600);
+    let wait = |target: u64| async move {
+        while bound() < target {
+            if Instant::now() > deadline {
+                anyhow::bail!("the scheduler did not bind {target} pods in 10 minutes");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        Ok(())
+    };
+    wait(1).await?;
+    let start = Instant::now();
+    let first = bound();
+    wait(pods as u64).await?;
+    let rate = (pods as u64 - first) as f64 / start.elapsed().as_secs_f64();
+    scheduler.abort();
+    Ok(rate)
 }

@@ -126,7 +126,7 @@ impl WatchStream {
         loop {
             if let Some(end) = self.buffer.iter().position(|b| *b == b'\n') {
                 let line: Vec<u8> = self.buffer.drain(..=end).collect();
-                let Ok(value) = serde_json::from_slice::<Value>(&line) else {
+                let Ok(mut value) = serde_json::from_slice::<Value>(&line) else {
                     continue;
                 };
                 let kind = value
@@ -134,7 +134,10 @@ impl WatchStream {
                     .and_then(Value::as_str)
                     .unwrap_or("")
                     .to_string();
-                let object = value.get("object").cloned().unwrap_or(Value::Null);
+                let object = value
+                    .get_mut("object")
+                    .map(Value::take)
+                    .unwrap_or(Value::Null);
                 return Some(WatchEvent { kind, object });
             }
             let chunk = self.chunks.recv().await?;

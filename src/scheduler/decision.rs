@@ -31,10 +31,10 @@ pub struct DecisionRecord {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NodeDecision {
-    pub node: String,
+    pub node: std::sync::Arc<str>,
     /// In plugin order, up to and including the first one that failed (the framework stops
     /// there). Plugins switched off by their PreFilter show as `Skip`.
-    pub filters: Vec<FilterVerdict>,
+    pub filters: std::sync::Arc<[FilterVerdict]>,
     pub feasible: bool,
     /// In plugin order; empty when not feasible or when scoring did not run (one feasible
     /// node). Plugins switched off by their PreScore are left out, as in the real framework.
@@ -88,7 +88,7 @@ impl DecisionRecord {
         let score = self
             .nodes
             .iter()
-            .find(|n| &n.node == winner)
+            .find(|n| *n.node == **winner)
             .map_or(0, |n| n.total);
         format!(
             "{winner} wins (score {score}) of {feasible} feasible / {} nodes",
@@ -103,8 +103,8 @@ mod tests {
 
     fn node(name: &str, feasible: bool, total: i64) -> NodeDecision {
         NodeDecision {
-            node: name.to_string(),
-            filters: Vec::new(),
+            node: std::sync::Arc::from(name),
+            filters: Vec::new().into(),
             feasible,
             scores: Vec::new(),
             total,

@@ -29,6 +29,8 @@ pub struct Decisions {
     by_pod: BTreeMap<String, Arc<DecisionRecord>>,
     order: std::collections::VecDeque<String>,
     latest: Option<Arc<DecisionRecord>>,
+    /// How many pods were bound since the scheduler started.
+    bound: u64,
 }
 
 impl Decisions {
@@ -38,6 +40,10 @@ impl Decisions {
 
     pub fn latest(&self) -> Option<Arc<DecisionRecord>> {
         self.latest.clone()
+    }
+
+    pub fn bound(&self) -> u64 {
+        self.bound
     }
 
     fn keep(&mut self, record: Arc<DecisionRecord>) {
@@ -76,13 +82,17 @@ struct Loop {
     framework: Scheduler,
     rng: rand_chacha::ChaCha8Rng,
     decisions: SharedDecisions,
+    /// Binding cycles report back here: (pod key, the pod, whether it was bound).
+    bindings: tokio::sync::mpsc::UnboundedSender<(String, Arc<Value>, bool)>,
 }
 
 /// Runs the scheduler until its task is aborted.
 pub async fn run(client: Client, flow: Arc<Flow>, seed: u64, decisions: SharedDecisions) {
     let (_nodes, mut node_changes) = informer::start(client.clone(), "/api/v1/nodes");
     let (_pods, mut pod_changes) = informer::start(client.clone(), "/api/v1/pods");
+    let (bindings, mut bound) = tokio::sync::mpsc::unbounded_channel();
     let mut this = Loop {
+        bindings,
         events: EventRecorder::new(client.clone(), SCHEDULER_NAME, None),
         client,
         flow,
@@ -98,6 +108,9 @@ pub async fn run(client: Client, flow: Arc<Flow>, seed: u64, decisions: SharedDe
         if !this.drain(&mut node_changes, &mut pod_changes) {
             return;
         }
+        while let Ok((key, pod, ok)) = bound.try_recv() {
+            this.binding_done(&key, pod, ok);
+        }
         let now = this.client.clock().now_ms();
         if let Some(key) = this.queue.pop(now) {
             this.schedule(&key).await;
@@ -107,6 +120,11 @@ pub async fn run(client: Client, flow: Arc<Flow>, seed: u64, decisions: SharedDe
         let clock = this.client.clock().clone();
         tokio::select! {
             biased;
+            result = bound.recv() => {
+                if let Some((key, pod, ok)) = result {
+                    this.binding_done(&key, pod, ok);
+                }
+            }
             change = node_changes.recv() => match change {
                 Some(change) => this.node_changed(change),
                 None => return,
@@ -269,26 +287,52 @@ impl Loop {
             Detail::Shared(record.clone()),
         )
         .await;
-        // Assume: the next cycle counts this pod on its node before the binding lands.
+        // Assume: the next cycle counts this pod on its node before the binding lands. The
+        // binding cycle then runs on its own, as kube-scheduler's does, while the next pod is
+        // scheduled.
         self.snapshot.assume_pod(&info, &node);
-        match self.bind(&pod, &node).await {
-            Ok(()) => {
-                self.queue.done(key);
-                self.pending.remove(key);
+        self.queue.done(key);
+        self.pending.remove(key);
+        let client = self.client.clone();
+        let events = self.events.clone();
+        let report = self.bindings.clone();
+        let key = key.to_string();
+        tokio::spawn(async move {
+            let ok = bind(&client, &pod, &node).await.is_ok();
+            if ok {
                 let message = format!("Successfully assigned {key} to {node}");
-                let _ = self
-                    .events
+                let _ = events
                     .record(&pod, None, EventType::Normal, "Scheduled", &message)
                     .await;
             }
-            Err(_) => {
-                self.snapshot.remove_pod_key(key);
-                self.queue.retry(key, now);
-            }
-        }
+            let _ = report.send((key, pod, ok));
+        });
     }
 
-    async fn bind(&self, pod: &Value, node: &str) -> Result<(), crate::api::status::ApiError> {
+    /// A binding cycle ended: count it, or forget the assumption and try the pod again.
+    fn binding_done(&mut self, key: &str, pod: Arc<Value>, ok: bool) {
+        if ok {
+            self.decisions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .bound += 1;
+            return;
+        }
+        let now = self.client.clock().now_ms();
+        self.snapshot.remove_pod_key(key);
+        self.pending.insert(key.to_string(), pod);
+        self.queue.add(key, now);
+        self.queue.retry(key, now);
+    }
+}
+
+/// The binding cycle: `POST pods/<name>/binding` naming the node.
+async fn bind(
+    client: &Client,
+    pod: &Value,
+    node: &str,
+) -> Result<(), crate::api::status::ApiError> {
+    {
         let meta = |k: &str| {
             pod.pointer(&format!("/metadata/{k}"))
                 .cloned()
@@ -302,7 +346,7 @@ impl Loop {
             "metadata": {"name": name, "namespace": namespace, "uid": meta("uid")},
             "target": {"apiVersion": "v1", "kind": "Node", "name": node},
         });
-        self.client
+        client
             .create(
                 &format!(
                     "/api/v1/namespaces/{}/pods/{}/binding",
@@ -314,7 +358,9 @@ impl Loop {
             .await
             .map(|_| ())
     }
+}
 
+impl Loop {
     /// PodScheduled=False, reason Unschedulable, with the message — what `kubectl describe`
     /// shows under Conditions.
     async fn set_unschedulable(&self, pod: &Value, message: &str) {

@@ -214,6 +214,8 @@ impl Scheduler {
                 })
                 .collect()
         };
+        // Most nodes pass every filter: they share one list of verdicts.
+        let all_passed: std::sync::Arc<[FilterVerdict]> = verdicts(passed.len()).into();
         let num_to_find = self.num_feasible_nodes_to_find(nodes.len());
         let mut feasible: Vec<usize> = Vec::with_capacity(num_to_find);
         let mut feasible_records: Vec<usize> = Vec::with_capacity(num_to_find);
@@ -233,8 +235,8 @@ impl Scheduler {
                     (!status.is_success()).then_some((j, status))
                 });
             let fits = failure.is_none();
-            let filters = match failure {
-                None => verdicts(passed.len()),
+            let filters: std::sync::Arc<[FilterVerdict]> = match failure {
+                None => all_passed.clone(),
                 Some((j, status)) => {
                     let code = if status.is_rejected() {
                         status.code()
@@ -253,11 +255,11 @@ impl Scheduler {
                         code,
                         reasons: status.reasons().iter().map(|r| r.to_string()).collect(),
                     });
-                    filters
+                    filters.into()
                 }
             };
             record.nodes.push(NodeDecision {
-                node: node.name().to_string(),
+                node: node.shared_name(),
                 filters,
                 feasible: fits,
                 scores: Vec::new(),
@@ -521,7 +523,7 @@ mod tests {
         assert!(!record.unresolvable);
         assert_eq!(record.nodes_evaluated, 4);
         assert_eq!(record.summary(), record.message.clone().unwrap_or_default());
-        let cp = record.nodes.iter().find(|n| n.node == "control-plane");
+        let cp = record.nodes.iter().find(|n| &*n.node == "control-plane");
         let cp = cp.map(|n| (n.filters.len(), n.filters[2].plugin, n.filters[2].code));
         assert_eq!(
             cp,
@@ -542,7 +544,7 @@ mod tests {
                 .nodes
                 .iter()
                 .filter(|n| n.feasible)
-                .map(|n| n.node.as_str())
+                .map(|n| &*n.node)
                 .collect();
             assert_eq!(record.winner.as_deref(), Some(feasible[tie_break as usize]));
             winners.push(record.winner.clone());
@@ -720,7 +722,7 @@ mod tests {
         assert_eq!(record.feasible_count(), 100);
         assert_eq!(scheduler.next_start_node_index(), 100);
         let second = scheduler.schedule_one(&s, &incoming, 0);
-        assert_eq!(second.nodes[0].node, "n100");
+        assert_eq!(&*second.nodes[0].node, "n100");
         assert_eq!(scheduler.next_start_node_index(), 0);
     }
 

@@ -437,7 +437,8 @@ fn pod_key(pod: &Value) -> String {
 /// `framework.NodeInfo`: a node's scheduling-relevant fields and the sums over its pods.
 #[derive(Debug, Clone, Default)]
 pub struct NodeInfo {
-    name: String,
+    /// Shared with every decision record that names the node.
+    name: std::sync::Arc<str>,
     labels: Map<String, Value>,
     /// The hostname and zone labels, which spreading reads on every node of every cycle.
     hostname_label: Option<String>,
@@ -516,7 +517,7 @@ impl NodeInfo {
         }
         let label = |key: &str| labels.get(key).and_then(Value::as_str).map(str::to_string);
         NodeInfo {
-            name: str_of(meta, "name").to_string(),
+            name: std::sync::Arc::from(str_of(meta, "name")),
             taints: Taint::parse_list(spec.get("taints")),
             unschedulable: spec
                 .get("unschedulable")
@@ -534,6 +535,11 @@ impl NodeInfo {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The name, shared (what decision records hold).
+    pub fn shared_name(&self) -> std::sync::Arc<str> {
+        self.name.clone()
     }
 
     pub fn labels(&self) -> &Map<String, Value> {
@@ -1003,7 +1009,7 @@ impl Snapshot {
             zone.id(info.zone_label.as_deref()),
         ];
         info.topology_ids = Some(ids);
-        match self.index.get(&info.name) {
+        match self.index.get(&*info.name) {
             Some(&i) => {
                 let mut old = std::mem::take(&mut self.nodes[i]);
                 info.take_pods_from(&mut old);
@@ -1024,8 +1030,8 @@ impl Snapshot {
                 let i = self.nodes.len();
                 count_images(&mut self.images, &info, i, true);
                 self.tree.add(&info.zone_key, &info.name);
-                self.index.insert(info.name.clone(), i);
-                let orphans = self.orphans.remove(&info.name).unwrap_or_default();
+                self.index.insert(info.name.to_string(), i);
+                let orphans = self.orphans.remove(&*info.name).unwrap_or_default();
                 self.nodes.push(info);
                 self.topology.push(ids);
                 for pod in orphans {
@@ -1054,7 +1060,7 @@ impl Snapshot {
         if i != last {
             // The last node now sits at `i`: renumber it in every index.
             let moved = &self.nodes[i];
-            self.index.insert(moved.name.clone(), i);
+            self.index.insert(moved.name.to_string(), i);
             for pod in &moved.pods {
                 if let Some(id) = self.labels.id_of(&pod.labels) {
                     self.labels.renumber(id, last as u32, i as u32);
