@@ -54,9 +54,21 @@ pub fn run(which: Option<&str>, runs: usize) -> Result<()> {
         print("scheduler_pods_per_s", median_of(rates), "pods/s");
         ran = true;
     }
+    if all || which == Some("e2e") {
+        let mut seconds = Vec::new();
+        let mut rss = Vec::new();
+        for _ in 0..runs {
+            let (s, peak) = e2e_pods_ready(E2E_REPLICAS, E2E_NODES)?;
+            seconds.push(s);
+            rss.push(peak);
+        }
+        print("e2e_10k_pods_ready_s", median_of(seconds), "s");
+        print("e2e_10k_peak_rss_mib", median_of(rss), "MiB");
+        ran = true;
+    }
     if !ran {
         anyhow::bail!(
-            "unknown benchmark {:?}: choose store, pipeline, scheduler or all",
+            "unknown benchmark {:?}: choose store, pipeline, scheduler, e2e or all",
             which.unwrap_or("")
         );
     }
@@ -206,4 +218,86 @@ async fn scheduler_pods_per_s(pods: usize, nodes: usize) -> Result<f64> {
     let rate = (pods as u64 - first) as f64 / start.elapsed().as_secs_f64();
     scheduler.abort();
     Ok(rate)
+}
+
+/// The e2e figure's size (`PODFLOW_E2E=replicas,nodes` scales it down to look at a trend).
+const E2E_REPLICAS: usize = 10_000;
+const E2E_NODES: usize = 1_000;
+
+/// Wall seconds from applying a Deployment of `replicas` on `nodes` workers to all its pods
+/// Ready, with no simulated delays — the whole cluster runs on a paused clock that jumps to
+/// the next timer whenever every component is idle (image pulls and the like take no wall
+/// time) — and the process's peak resident memory (MiB) at the end.
+fn e2e_pods_ready(replicas: usize, nodes: usize) -> Result<(f64, f64)> {
+    let (replicas, nodes) = match std::env::var("PODFLOW_E2E") {
+        Ok(v) => {
+            let mut parts = v.split(',').filter_map(|p| p.trim().parse::<usize>().ok());
+            (
+                parts.next().unwrap_or(replicas),
+                parts.next().unwrap_or(nodes),
+            )
+        }
+        Err(_) => (replicas, nodes),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(async move {
+        let clock = crate::clock::Clock::paused_at(crate::api::time::now_unix_ms());
+        let cluster = Cluster::embedded_with_nodes(1, nodes, clock).await?;
+        let admin = cluster.admin_client();
+        let all_nodes = nodes + 1;
+        let registered = cluster
+            .run_until(std::time::Duration::from_secs(600), || async {
+                admin
+                    .get("/api/v1/nodes?limit=1")
+                    .await
+                    .ok()
+                    .and_then(|l| l.pointer("/metadata/remainingItemCount").and_then(|n| n.as_u64()))
+                    .map(|rest| rest as usize + 1 >= all_nodes)
+                    .unwrap_or(all_nodes == 1)
+            })
+            .await;
+        anyhow::ensure!(registered, "the {all_nodes} nodes did not register");
+        let deployment = json!({
+            "apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "e2e"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "e2e"}},
+                     "template": {"metadata": {"labels": {"app": "e2e"}},
+                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                                           "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}}}]}}},
+        });
+        let start = Instant::now();
+        admin
+            .create("/apis/apps/v1/namespaces/default/deployments", &deployment)
+            .await
+            .map_err(|e| anyhow::anyhow!("creating the deployment: {}", e.message))?;
+        let ready = cluster
+            .run_until(std::time::Duration::from_secs(3_600), || async {
+                admin
+                    .get("/apis/apps/v1/namespaces/default/deployments/e2e")
+                    .await
+                    .ok()
+                    .and_then(|d| d.pointer("/status/readyReplicas").and_then(|n| n.as_u64()))
+                    == Some(replicas as u64)
+            })
+            .await;
+        anyhow::ensure!(ready, "the {replicas} pods did not all become Ready");
+        let seconds = start.elapsed().as_secs_f64();
+        Ok((seconds, peak_rss_mib()))
+    })
+}
+
+/// The process's peak resident set (`VmHWM`), MiB.
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
 }

@@ -586,7 +586,6 @@ impl<'a> Sync<'a> {
             return Ok(());
         };
         self.claim_replica_sets(&selector);
-        let pod_map = self.pod_map(pods, &selector);
 
         if is_terminating(self.original) {
             return self.sync_status_only();
@@ -601,6 +600,8 @@ impl<'a> Sync<'a> {
             return self.sync();
         }
         if self.spec.recreate {
+            // Only Recreate looks at the pods (it waits for the old ones to be gone).
+            let pod_map = self.pod_map(pods, &selector);
             self.rollout_recreate(&pod_map)
         } else {
             self.rollout_rolling()
@@ -674,8 +675,12 @@ impl<'a> Sync<'a> {
 
     /// Pods selected by the Deployment, grouped by the owned ReplicaSet that controls them
     /// (terminal and terminating ones included: Recreate must see them).
-    fn pod_map(&self, pods: &[&Value], selector: &LabelSelector) -> Vec<(String, Vec<Value>)> {
-        let mut map: Vec<(String, Vec<Value>)> = self
+    fn pod_map<'p>(
+        &self,
+        pods: &[&'p Value],
+        selector: &LabelSelector,
+    ) -> Vec<(String, Vec<&'p Value>)> {
+        let mut map: Vec<(String, Vec<&'p Value>)> = self
             .rs
             .iter()
             .map(|rs| (uid(rs).to_string(), Vec::new()))
@@ -688,7 +693,7 @@ impl<'a> Sync<'a> {
                 continue;
             };
             if let Some((_, list)) = map.iter_mut().find(|(u, _)| u == owner_uid) {
-                list.push(pod.clone());
+                list.push(pod);
             }
         }
         map
@@ -1546,7 +1551,7 @@ impl<'a> Sync<'a> {
 
     /// `rolloutRecreate`: old ReplicaSets to zero, wait until none of their pods run, then the
     /// new ReplicaSet (created only now) to full size.
-    fn rollout_recreate(&mut self, pod_map: &[(String, Vec<Value>)]) -> Result<(), Abort> {
+    fn rollout_recreate(&mut self, pod_map: &[(String, Vec<&Value>)]) -> Result<(), Abort> {
         // Not creating the new ReplicaSet yet avoids scaling up before the old ones are down.
         let (mut new, mut old) = self.get_all_replica_sets_and_sync_revision(false)?;
         let mut all = with_new(&old, new);
@@ -1580,7 +1585,7 @@ impl<'a> Sync<'a> {
         &self,
         new: Option<usize>,
         old: &[usize],
-        pod_map: &[(String, Vec<Value>)],
+        pod_map: &[(String, Vec<&Value>)],
     ) -> bool {
         if old
             .iter()

@@ -128,14 +128,15 @@ impl Action {
 /// watch events of those bring the next sync). `pods` are all the pods of the namespace; `now`
 /// is RFC 3339. A ReplicaSet with an invalid selector matches nothing and gets no actions.
 pub fn reconcile_replicaset(rs: &Value, pods: &[&Value], now: &str) -> Vec<Action> {
-    let Some(claimed) = claim_pods(rs, pods) else {
+    let Some(mut claimed) = claim_pods(rs, pods) else {
         return Vec::new();
     };
-    let mut actions = claimed.actions;
+    let mut actions = std::mem::take(&mut claimed.actions);
+    let owned = active(&claimed);
     if !is_terminating(rs) {
-        manage_replicas(rs, &claimed.pods, pods, now_ms(now), &mut actions);
+        manage_replicas(rs, &owned, pods, now_ms(now), &mut actions);
     }
-    actions.extend(status_update(rs, &claimed.pods, None, now));
+    actions.extend(status_update(rs, &owned, None, now));
     actions
 }
 
@@ -145,7 +146,7 @@ pub fn reconcile_replicaset(rs: &Value, pods: &[&Value], now: &str) -> Vec<Actio
 /// `manageReplicasErr`. `None` when the status already says so.
 pub fn status_after_failure(rs: &Value, pods: &[&Value], error: &str, now: &str) -> Option<Action> {
     let claimed = claim_pods(rs, pods)?;
-    status_update(rs, &claimed.pods, Some(error), now)
+    status_update(rs, &active(&claimed), Some(error), now)
 }
 
 /// When the ReplicaSet should be synced again without any watch event: the first instant at
@@ -162,7 +163,7 @@ pub fn next_availability_check(rs: &Value, pods: &[&Value], now_ms: i64) -> Opti
         .pods
         .iter()
         .filter(|pod| is_pod_ready(pod) && !is_pod_available(pod, min_ready, now_ms))
-        .filter_map(ready_since)
+        .filter_map(|pod| ready_since(pod))
         // Available once `lastTransitionTime + minReadySeconds` is strictly before now.
         .map(|since| since + min_ready * 1000 + 1)
         .min()
@@ -171,14 +172,20 @@ pub fn next_availability_check(rs: &Value, pods: &[&Value], now_ms: i64) -> Opti
 // ---------------------------------------------------------------------------------------------
 // Claiming: the ControllerRefManager.
 
-struct Claimed {
-    /// The active pods this ReplicaSet owns after the sync's adoptions and releases.
-    pods: Vec<Value>,
+struct Claimed<'a> {
+    /// The active pods this ReplicaSet owns after the sync's adoptions and releases (borrowed
+    /// from the cache; adopted ones are the sync's own copies).
+    pods: Vec<std::borrow::Cow<'a, Value>>,
     actions: Vec<Action>,
 }
 
 /// `FilterActivePods` then `ClaimPods` over every pod of the namespace.
-fn claim_pods(rs: &Value, pods: &[&Value]) -> Option<Claimed> {
+/// The claimed pods as references.
+fn active<'c>(claimed: &'c Claimed<'_>) -> Vec<&'c Value> {
+    claimed.pods.iter().map(|p| p.as_ref()).collect()
+}
+
+fn claim_pods<'a>(rs: &Value, pods: &[&'a Value]) -> Option<Claimed<'a>> {
     let selector = LabelSelector::from_label_selector(rs.pointer("/spec/selector")?).ok()?;
     let rs_uid = uid(rs);
     let namespace = namespace(rs);
@@ -195,7 +202,7 @@ fn claim_pods(rs: &Value, pods: &[&Value]) -> Option<Claimed> {
         match controller_ref_of(pod) {
             Some(owner) if str_at(owner, "/uid") == Some(rs_uid) => {
                 if matches {
-                    claimed.pods.push(pod.clone());
+                    claimed.pods.push(std::borrow::Cow::Borrowed(pod));
                 } else if !is_terminating(rs) {
                     // Owned but no longer selected: let go of it.
                     claimed.actions.push(Action::Update {
@@ -216,7 +223,7 @@ fn claim_pods(rs: &Value, pods: &[&Value]) -> Option<Claimed> {
                         object: adopted.clone(),
                         on_success: Vec::new(),
                     });
-                    claimed.pods.push(adopted);
+                    claimed.pods.push(std::borrow::Cow::Owned(adopted));
                 }
             }
         }
@@ -229,7 +236,7 @@ fn claim_pods(rs: &Value, pods: &[&Value]) -> Option<Claimed> {
 
 fn manage_replicas(
     rs: &Value,
-    active: &[Value],
+    active: &[&Value],
     all_pods: &[&Value],
     now_ms: i64,
     actions: &mut Vec<Action>,
@@ -350,12 +357,12 @@ fn related_pods<'a>(rs: &Value, all_pods: &[&'a Value]) -> Vec<&'a Value> {
 /// `getPodsToDelete`: the first `count` active pods in `ActivePodsWithRanks` order, which puts
 /// first the pods whose loss hurts least.
 fn pods_to_delete<'a>(
-    active: &'a [Value],
+    active: &[&'a Value],
     related: &[&Value],
     count: usize,
     now_ms: i64,
 ) -> Vec<&'a Value> {
-    let mut pods: Vec<&Value> = active.iter().collect();
+    let mut pods: Vec<&'a Value> = active.to_vec();
     if count < pods.len() {
         let mut on_node: HashMap<&str, usize> = HashMap::new();
         for pod in related.iter().filter(|p| is_pod_active(p)) {
@@ -490,7 +497,7 @@ fn max_restarts(pod: &Value) -> i64 {
 /// `calculateStatus` + `updateReplicaSetStatus`: an UpdateStatus when anything differs.
 fn status_update(
     rs: &Value,
-    pods: &[Value],
+    pods: &[&Value],
     manage_error: Option<&str>,
     now: &str,
 ) -> Option<Action> {

@@ -20,6 +20,10 @@ use tokio::sync::mpsc::UnboundedReceiver;
 /// Failed syncs retry after 5 ms doubling to 1000 s (client-go's default item back-off),
 /// here with a floor that keeps a broken API from being hammered: 1 s.
 const RETRY_MS: i64 = 1_000;
+/// Before a sync, a controller waits for its feeds to go quiet for this many task switches
+/// (at most `MAX_BATCH_YIELDS`), see `run`.
+const QUIET_YIELDS: usize = 8;
+const MAX_BATCH_YIELDS: usize = 4_096;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -122,6 +126,24 @@ impl Controller {
             for key in due {
                 self.timers.remove(&key);
                 self.dirty.insert(key);
+            }
+            // Let the other components run a while first, so that a burst of changes (a
+            // thousand pods starting) is one sync, as a workqueue folds the events that arrive
+            // while a sync runs.
+            if !self.dirty.is_empty() {
+                let mut quiet = 0;
+                for _ in 0..MAX_BATCH_YIELDS {
+                    tokio::task::yield_now().await;
+                    let mut any = false;
+                    while let Ok(change) = changes.try_recv() {
+                        self.changed(&change);
+                        any = true;
+                    }
+                    quiet = if any { 0 } else { quiet + 1 };
+                    if quiet >= QUIET_YIELDS {
+                        break;
+                    }
+                }
             }
             if let Some(key) = self.next_ready() {
                 self.dirty.remove(&key);

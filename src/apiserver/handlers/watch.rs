@@ -35,6 +35,9 @@ struct Stream {
     client: String,
     tx: mpsc::Sender<Bytes>,
     last_revision: i64,
+    /// Bytes a stored object must contain to concern this watch (see
+    /// [`Selection::node_name_needle`]).
+    needle: Option<Vec<u8>>,
 }
 
 pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
@@ -76,7 +79,9 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
         }
     };
     let (tx, rx) = mpsc::channel(256);
+    let needle = selection.node_name_needle();
     let mut stream = Stream {
+        needle,
         rt,
         selection,
         table,
@@ -165,6 +170,14 @@ impl Stream {
 
     /// Turns one store event into the watch event this client should see, if any.
     async fn deliver(&mut self, event: crate::store::Event) -> bool {
+        if let Some(needle) = &self.needle {
+            let holds = |value: &[u8]| value.windows(needle.len()).any(|w| w == needle.as_slice());
+            let now = event.kind == EventType::Put && holds(&event.kv.value);
+            let before = event.prev_kv.as_ref().is_some_and(|kv| holds(&kv.value));
+            if !now && !before {
+                return true;
+            }
+        }
         let previous = event.prev_kv.as_ref().and_then(|kv| decode(kv).ok());
         let was_selected = previous.as_ref().is_some_and(|p| self.selection.matches(p));
         match event.kind {
