@@ -27,6 +27,10 @@ const RESOURCES: &[(&str, &str)] = &[
     ("/api/v1/pods", "/api/v1/namespaces/{ns}/pods"),
 ];
 
+/// Task switches without a change before a pass, and the most it waits (see `run`).
+const QUIET_YIELDS: usize = 16;
+const MAX_BATCH_YIELDS: usize = 4_096;
+
 pub struct GarbageCollector {
     client: Client,
     flow: Arc<Flow>,
@@ -71,7 +75,19 @@ impl GarbageCollector {
             });
         }
         while woken.recv().await.is_some() {
-            while woken.try_recv().is_ok() {}
+            // A pass looks at every object: wait for a burst of changes to end first.
+            let mut quiet = 0;
+            for _ in 0..MAX_BATCH_YIELDS {
+                tokio::task::yield_now().await;
+                let mut any = false;
+                while woken.try_recv().is_ok() {
+                    any = true;
+                }
+                quiet = if any { 0 } else { quiet + 1 };
+                if quiet >= QUIET_YIELDS {
+                    break;
+                }
+            }
             self.collect().await;
         }
     }

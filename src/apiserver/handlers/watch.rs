@@ -37,7 +37,7 @@ struct Stream {
     last_revision: i64,
     /// Bytes a stored object must contain to concern this watch (see
     /// [`Selection::node_name_needle`]).
-    needle: Option<Vec<u8>>,
+    needle: Option<memchr::memmem::Finder<'static>>,
 }
 
 pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
@@ -79,7 +79,9 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
         }
     };
     let (tx, rx) = mpsc::channel(256);
-    let needle = selection.node_name_needle();
+    let needle = selection
+        .node_name_needle()
+        .map(|n| memchr::memmem::Finder::new(&n).into_owned());
     let mut stream = Stream {
         needle,
         rt,
@@ -171,7 +173,7 @@ impl Stream {
     /// Turns one store event into the watch event this client should see, if any.
     async fn deliver(&mut self, event: crate::store::Event) -> bool {
         if let Some(needle) = &self.needle {
-            let holds = |value: &[u8]| value.windows(needle.len()).any(|w| w == needle.as_slice());
+            let holds = |value: &[u8]| needle.find(value).is_some();
             let now = event.kind == EventType::Put && holds(&event.kv.value);
             let before = event.prev_kv.as_ref().is_some_and(|kv| holds(&kv.value));
             if !now && !before {
