@@ -242,23 +242,31 @@ impl Cluster {
                 &format!("kube-controller-manager/v1.32.4 (linux/amd64) kubernetes/podflow/{name}"),
             )
         };
+        // The controllers share their informers, as kube-controller-manager's do.
+        let informers = crate::client::informer::Informers::new(controller("shared-informers"));
         let lifecycle = NodeLifecycleController::start(
             controller("node-lifecycle-controller"),
             self.flow.clone(),
+            &informers,
         );
         self.background.push(tokio::spawn(lifecycle.run()));
-        let (collector, feeds) =
-            GarbageCollector::start(controller("garbage-collector"), self.flow.clone());
+        let (collector, feeds) = GarbageCollector::start(
+            controller("garbage-collector"),
+            self.flow.clone(),
+            &informers,
+        );
         self.background.push(tokio::spawn(collector.run(feeds)));
         self.background
             .push(tokio::spawn(workloads::run_replicasets(
                 controller("replicaset-controller"),
                 self.flow.clone(),
+                informers.clone(),
             )));
         self.background
             .push(tokio::spawn(workloads::run_deployments(
                 controller("deployment-controller"),
                 self.flow.clone(),
+                informers,
             )));
     }
 

@@ -99,10 +99,87 @@ pub fn key_of(object: &Value) -> String {
 /// `/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-1`). Returns its store and the feed of
 /// changes; the informer stops when the feed's receiver is dropped.
 pub fn start(client: Client, path: &str) -> (Store, mpsc::UnboundedReceiver<Change>) {
-    let store = Store::default();
-    let (sender, receiver) = mpsc::unbounded_channel();
-    tokio::spawn(run(client, path.to_string(), store.clone(), sender));
-    (store, receiver)
+    let shared = start_shared(client, path);
+    let feed = shared.subscribe();
+    (shared.store(), feed)
+}
+
+/// An informer several components read (client-go's shared informers: one LIST and one WATCH
+/// per resource for all of kube-controller-manager's controllers). It runs until every
+/// subscriber has gone.
+#[derive(Clone)]
+pub struct Shared {
+    store: Store,
+    feed: Arc<FanOut>,
+}
+
+/// Starts a shared informer on `path`; subscribers come with [`Shared::subscribe`].
+pub fn start_shared(client: Client, path: &str) -> Shared {
+    let shared = Shared {
+        store: Store::default(),
+        feed: Arc::new(FanOut::default()),
+    };
+    tokio::spawn(run(
+        client,
+        path.to_string(),
+        shared.store.clone(),
+        shared.feed.clone(),
+    ));
+    shared
+}
+
+impl Shared {
+    pub fn store(&self) -> Store {
+        self.store.clone()
+    }
+
+    /// A new feed of changes. A late subscriber first gets what the cache already holds, as
+    /// `Added`, like a new handler on a running client-go informer.
+    pub fn subscribe(&self) -> mpsc::UnboundedReceiver<Change> {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let mut subscribers = self.feed.lock();
+        for object in self.store.list() {
+            let _ = sender.send(Change {
+                kind: ChangeKind::Added,
+                object,
+                old: None,
+            });
+        }
+        subscribers.push(sender);
+        receiver
+    }
+}
+
+/// The subscribers of one informer.
+#[derive(Default)]
+struct FanOut {
+    subscribers: std::sync::Mutex<Vec<mpsc::UnboundedSender<Change>>>,
+    had_any: std::sync::atomic::AtomicBool,
+}
+
+impl FanOut {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<mpsc::UnboundedSender<Change>>> {
+        self.had_any
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        self.subscribers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Sends to every live subscriber; false once all have gone.
+    fn send(&self, change: Change) -> bool {
+        let mut subscribers = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        subscribers.retain(|s| s.send(change.clone()).is_ok());
+        !subscribers.is_empty()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.had_any.load(std::sync::atomic::Ordering::Relaxed)
+            && self
+                .subscribers
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .all(|s| s.is_closed())
+    }
 }
 
 enum State {
@@ -110,7 +187,7 @@ enum State {
     Watching { resource_version: String },
 }
 
-async fn run(client: Client, path: String, store: Store, feed: mpsc::UnboundedSender<Change>) {
+async fn run(client: Client, path: String, store: Store, feed: Arc<FanOut>) {
     let mut state = State::Listing;
     let mut failures = 0u32;
     loop {
@@ -145,7 +222,7 @@ async fn list(
     client: &Client,
     path: &str,
     store: &Store,
-    feed: &mpsc::UnboundedSender<Change>,
+    feed: &FanOut,
 ) -> Result<String, ApiError> {
     let list = client.get(path).await?;
     let resource_version = list
@@ -219,7 +296,7 @@ async fn watch(
     path: &str,
     resource_version: &str,
     store: &Store,
-    feed: &mpsc::UnboundedSender<Change>,
+    feed: &FanOut,
 ) -> State {
     let separator = if path.contains('?') { '&' } else { '?' };
     let watch_path =
@@ -252,7 +329,7 @@ async fn watch(
                 _ => cache.insert(key, object.clone()),
             }
         };
-        if feed.send(Change { kind, object, old }).is_err() {
+        if !feed.send(Change { kind, object, old }) {
             return State::Listing;
         }
     }
@@ -265,4 +342,36 @@ fn resource_version_of(object: &Value) -> &str {
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
         .unwrap_or("")
+}
+
+/// kube-controller-manager's informer factory: one shared informer per list path, created on
+/// first use.
+#[derive(Clone)]
+pub struct Informers {
+    client: Client,
+    shared: Arc<std::sync::Mutex<BTreeMap<String, Shared>>>,
+}
+
+impl Informers {
+    pub fn new(client: Client) -> Informers {
+        Informers {
+            client,
+            shared: Arc::default(),
+        }
+    }
+
+    /// The shared informer on `path`.
+    pub fn get(&self, path: &str) -> Shared {
+        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared
+            .entry(path.to_string())
+            .or_insert_with(|| start_shared(self.client.clone(), path))
+            .clone()
+    }
+
+    /// A store and a feed of `path`, shared with the other users of the factory.
+    pub fn watch(&self, path: &str) -> (Store, mpsc::UnboundedReceiver<Change>) {
+        let shared = self.get(path);
+        (shared.store(), shared.subscribe())
+    }
 }

@@ -43,11 +43,12 @@ impl GarbageCollector {
     pub fn start(
         client: Client,
         flow: Arc<Flow>,
+        informers: &informer::Informers,
     ) -> (GarbageCollector, Vec<UnboundedReceiver<Change>>) {
         let mut stores = Vec::new();
         let mut feeds = Vec::new();
         for (list, item) in RESOURCES {
-            let (store, feed) = informer::start(client.clone(), list);
+            let (store, feed) = informers.watch(list);
             stores.push((store, *item));
             feeds.push(feed);
         }

@@ -30,14 +30,16 @@ pub struct NodeLifecycleController {
 }
 
 impl NodeLifecycleController {
-    pub fn start(client: Client, flow: Arc<Flow>) -> NodeLifecycleController {
+    pub fn start(
+        client: Client,
+        flow: Arc<Flow>,
+        informers: &informer::Informers,
+    ) -> NodeLifecycleController {
         // The stores are all this controller reads; their change feeds are not needed.
-        let (nodes, nodes_feed) = informer::start(client.clone(), "/api/v1/nodes");
-        let (leases, leases_feed) = informer::start(
-            client.clone(),
-            "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
-        );
-        let (pods, pods_feed) = informer::start(client.clone(), "/api/v1/pods");
+        let (nodes, nodes_feed) = informers.watch("/api/v1/nodes");
+        let (leases, leases_feed) =
+            informers.watch("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases");
+        let (pods, pods_feed) = informers.watch("/api/v1/pods");
         for mut feed in [nodes_feed, leases_feed, pods_feed] {
             tokio::spawn(async move { while feed.recv().await.is_some() {} });
         }

@@ -49,9 +49,9 @@ struct Controller {
 }
 
 /// The replicaset controller.
-pub async fn run_replicasets(client: Client, flow: Arc<Flow>) {
-    let (replica_sets, rs_feed) = informer::start(client.clone(), "/apis/apps/v1/replicasets");
-    let (pods, pod_feed) = informer::start(client.clone(), "/api/v1/pods");
+pub async fn run_replicasets(client: Client, flow: Arc<Flow>, informers: informer::Informers) {
+    let (replica_sets, rs_feed) = informers.watch("/apis/apps/v1/replicasets");
+    let (pods, pod_feed) = informers.watch("/api/v1/pods");
     let controller = Controller {
         kind: Kind::ReplicaSets,
         events: EventRecorder::new(client.clone(), "replicaset-controller", None),
@@ -70,10 +70,10 @@ pub async fn run_replicasets(client: Client, flow: Arc<Flow>) {
 }
 
 /// The deployment controller.
-pub async fn run_deployments(client: Client, flow: Arc<Flow>) {
-    let (deployments, d_feed) = informer::start(client.clone(), "/apis/apps/v1/deployments");
-    let (replica_sets, rs_feed) = informer::start(client.clone(), "/apis/apps/v1/replicasets");
-    let (pods, pod_feed) = informer::start(client.clone(), "/api/v1/pods");
+pub async fn run_deployments(client: Client, flow: Arc<Flow>, informers: informer::Informers) {
+    let (deployments, d_feed) = informers.watch("/apis/apps/v1/deployments");
+    let (replica_sets, rs_feed) = informers.watch("/apis/apps/v1/replicasets");
+    let (pods, pod_feed) = informers.watch("/api/v1/pods");
     let controller = Controller {
         kind: Kind::Deployments,
         events: EventRecorder::new(client.clone(), "deployment-controller", None),
