@@ -340,3 +340,36 @@ async fn deleting_a_deployment_cascades_to_its_replicaset_and_pods() {
         .await;
     assert!(empty);
 }
+
+#[tokio::test]
+async fn a_readiness_probe_holds_the_pod_not_ready_until_it_passes() {
+    let cluster = cluster(1).await;
+    let admin = cluster.admin_client();
+    let mut pod = manifest("pod.yaml");
+    pod["spec"]["containers"][0]["readinessProbe"] =
+        json!({"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 15});
+    admin
+        .create("/api/v1/namespaces/default/pods", &pod)
+        .await
+        .expect("pod created");
+    let read = || async {
+        admin
+            .get("/api/v1/namespaces/default/pods/web")
+            .await
+            .unwrap_or(Value::Null)
+    };
+    let started = cluster
+        .run_until(Duration::from_secs(10), || async {
+            text(&read().await, "/status/phase") == "Running"
+        })
+        .await;
+    assert!(started);
+    let running = read().await;
+    assert_eq!(running["status"]["containerStatuses"][0]["ready"], false);
+    let ready = cluster
+        .run_until(Duration::from_secs(30), || async {
+            read().await["status"]["containerStatuses"][0]["ready"] == json!(true)
+        })
+        .await;
+    assert!(ready);
+}

@@ -503,7 +503,35 @@ async fn start_pod(
             return false;
         }
     }
-    running.status.all_started(node.now());
+    // Readiness: a container with a readinessProbe is not Ready until its first probe passes,
+    // after initialDelaySeconds (the simulated application answers every probe).
+    let probe_delay = containers
+        .iter()
+        .filter_map(|c| c.get("readinessProbe"))
+        .map(|p| {
+            p.get("initialDelaySeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+        })
+        .max();
+    match probe_delay {
+        None => running.status.all_started(node.now()),
+        Some(delay) => {
+            patch_status(node, pod, running).await;
+            if wait_or_deleted(node, updates, Duration::from_secs(delay.max(0) as u64)).await {
+                return false;
+            }
+            running.status.set_ready(true, node.now());
+            node.hop(
+                "kubelet",
+                "kubelet",
+                HopKind::ProbeResult,
+                pod,
+                format!("readiness probe of {key} succeeded: the pod is Ready"),
+            )
+            .await;
+        }
+    }
     patch_status(node, pod, running).await;
     true
 }
