@@ -4,9 +4,10 @@
 
 mod common;
 
-use common::{Server, manifest};
+use common::{Lines, Server, manifest};
 use serde_json::Value;
 use std::collections::BTreeSet;
+use std::time::Duration;
 
 fn start() -> Option<Server> {
     Server::start_with(&["--speed", "20"])
@@ -89,6 +90,16 @@ fn a_deployment_rolls_out_updates_scales_drains_and_cascades() {
         server.ok(&["logs", &name, "--tail", "1"]).lines().count(),
         1
     );
+    // `logs -f` streams what there is, and stays open for more.
+    let mut follow = server.command();
+    follow.args(["logs", "-f", &name]);
+    let following = Lines::spawn(follow);
+    assert!(
+        following
+            .wait_for(&["start worker process"], Duration::from_secs(60))
+            .is_ok()
+    );
+    drop(following);
 
     // A rolling update to a new image.
     server.ok(&["set", "image", "deployment/web", "nginx=nginx:1.28"]);

@@ -100,6 +100,7 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
         .query("sinceSeconds")
         .and_then(|s| s.parse::<i64>().ok())
         .map(|s| now - s * 1000);
+    let total = lines.len();
     let mut lines: Vec<&crate::apiserver::LogEntry> = lines
         .iter()
         .filter(|l| since_ms.is_none_or(|since| l.time_ms >= since))
@@ -113,6 +114,25 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
         lines.drain(..skip);
     }
     let timestamps = ctx.req.query("timestamps") == Some("true");
+    let body = render(lines.iter().copied(), timestamps);
+    if ctx.req.query("follow") == Some("true") && !previous {
+        return Ok(follow(
+            ctx, kubelet, uid, &container, body, timestamps, total,
+        ));
+    }
+    Ok(ApiResponse::Full {
+        status: 200,
+        content_type: "text/plain",
+        body: crate::apiserver::request::Body::Bytes(bytes::Bytes::from(body)),
+        warnings: Vec::new(),
+    })
+}
+
+/// Log lines as the kubelet writes them: one a line, optionally stamped.
+fn render<'a>(
+    lines: impl Iterator<Item = &'a crate::apiserver::LogEntry>,
+    timestamps: bool,
+) -> String {
     let mut body = String::new();
     for line in lines {
         if timestamps {
@@ -122,10 +142,47 @@ pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiE
         body.push_str(&line.text);
         body.push('\n');
     }
-    Ok(ApiResponse::Full {
+    body
+}
+
+/// `kubectl logs -f`: what there is now, then each new line as the container writes it (the
+/// kubelet is asked again every sim second), until the client hangs up or the container goes.
+fn follow(
+    ctx: &Ctx<'_>,
+    kubelet: std::sync::Arc<dyn crate::apiserver::KubeletConnection>,
+    uid: &str,
+    container: &str,
+    first: String,
+    timestamps: bool,
+    seen: usize,
+) -> ApiResponse {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    let clock = ctx.server.clock().clone();
+    let (uid, container) = (uid.to_string(), container.to_string());
+    tokio::spawn(async move {
+        if tx.send(bytes::Bytes::from(first)).await.is_err() {
+            return;
+        }
+        let mut seen = seen;
+        loop {
+            clock.sleep(std::time::Duration::from_secs(1)).await;
+            let Some(lines) = kubelet.container_log(&uid, &container, false) else {
+                return;
+            };
+            if lines.len() > seen {
+                let body = render(lines[seen..].iter(), timestamps);
+                seen = lines.len();
+                if tx.send(bytes::Bytes::from(body)).await.is_err() {
+                    return;
+                }
+            } else if tx.is_closed() {
+                return;
+            }
+        }
+    });
+    ApiResponse::Stream {
         status: 200,
         content_type: "text/plain",
-        body: crate::apiserver::request::Body::Bytes(bytes::Bytes::from(body)),
-        warnings: Vec::new(),
-    })
+        chunks: rx,
+    }
 }
