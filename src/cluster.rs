@@ -46,6 +46,11 @@ pub struct Cluster {
     pub decisions: crate::scheduler::run::SharedDecisions,
 }
 
+/// Task switches without a hop before the cluster counts as settled. A controller still
+/// gathering a burst of changes (it waits up to 256 quiet switches) may sync after the clock
+/// moved on: that only moves its sync later in sim time, as a busy controller-manager would.
+const SETTLE_QUIET_YIELDS: usize = 64;
+
 /// How often kube-apiserver compacts etcd (`--etcd-compaction-interval`).
 pub const COMPACTION_INTERVAL: std::time::Duration = std::time::Duration::from_secs(300);
 
@@ -276,7 +281,7 @@ impl Cluster {
     pub async fn settle(&self) {
         let mut quiet = 0;
         let mut last = self.flow.count();
-        while quiet < 64 {
+        while quiet < SETTLE_QUIET_YIELDS {
             tokio::task::yield_now().await;
             let now = self.flow.count();
             if now == last {

@@ -103,9 +103,14 @@ async fn a_deployment_ends_with_running_pods_spread_over_workers() {
         )
         .await
         .expect("deployment created");
+    // What `kubectl rollout status` waits for: the Deployment counts three available.
     let done = cluster
         .run_until(Duration::from_secs(120), || async {
             running_pods(&admin, "app%3Dweb").await.len() == 3
+                && admin
+                    .get("/apis/apps/v1/namespaces/default/deployments/web")
+                    .await
+                    .is_ok_and(|d| d["status"]["availableReplicas"] == 3)
         })
         .await;
     assert!(done, "three pods Running and Ready");

@@ -28,7 +28,7 @@ const RESOURCES: &[(&str, &str)] = &[
 ];
 
 /// Task switches without a change before a pass, and the most it waits (see `run`).
-const QUIET_YIELDS: usize = 16;
+const QUIET_YIELDS: usize = 256;
 const MAX_BATCH_YIELDS: usize = 4_096;
 
 pub struct GarbageCollector {

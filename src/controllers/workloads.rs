@@ -22,7 +22,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 const RETRY_MS: i64 = 1_000;
 /// Before a sync, a controller waits for its feeds to go quiet for this many task switches
 /// (at most `MAX_BATCH_YIELDS`), see `run`.
-const QUIET_YIELDS: usize = 8;
+const QUIET_YIELDS: usize = 256;
 const MAX_BATCH_YIELDS: usize = 4_096;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
