@@ -28,6 +28,8 @@ pub const LEASE_RENEW_INTERVAL: Duration = Duration::from_secs(10);
 /// Image pull back-off: 10 s doubling to 300 s.
 const BACKOFF_INITIAL: Duration = Duration::from_secs(10);
 const BACKOFF_MAX: Duration = Duration::from_secs(300);
+/// How long RunPodSandbox takes (containerd starting the pause container and its netns).
+const SANDBOX_START: Duration = Duration::from_millis(300);
 /// How long a container takes to stop on SIGTERM when it honours it (nginx does at once).
 const STOP_TIME: Duration = Duration::from_millis(300);
 
@@ -391,6 +393,11 @@ async fn start_pod(
     // Sandbox and network, retried while the CNI refuses.
     let mut backoff = BACKOFF_INITIAL;
     loop {
+        // RunPodSandbox takes a moment on a real node: the pause container, the network
+        // namespace.
+        if wait_or_deleted(node, updates, SANDBOX_START).await {
+            return false;
+        }
         let sandbox = node.runtime().run_pod_sandbox(
             &uid,
             text(pod, "/metadata/namespace"),
