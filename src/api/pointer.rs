@@ -27,6 +27,14 @@ impl At for Value {
     }
 }
 
+/// The string at a JSON pointer, or "" when there is none (or it is not a string).
+pub fn str_at<'a>(value: &'a Value, pointer: &str) -> &'a str {
+    value
+        .at(pointer)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
 /// An array index as RFC 6901 writes it: digits, no leading zero (except `0` itself).
 fn parse_index(token: &str) -> Option<usize> {
     if token.starts_with('+') || (token.len() > 1 && token.starts_with('0')) {

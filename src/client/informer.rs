@@ -224,7 +224,7 @@ async fn list(
     store: &Store,
     feed: &FanOut,
 ) -> Result<String, ApiError> {
-    let list = client.get(path).await?;
+    let mut list = client.get(path).await?;
     let resource_version = list
         .pointer("/metadata/resourceVersion")
         .and_then(Value::as_str)
@@ -238,10 +238,9 @@ async fn list(
         .to_string();
     let api_version = list.get("apiVersion").cloned().unwrap_or(Value::Null);
     let mut fresh = BTreeMap::new();
-    if let Some(Value::Array(items)) = list.get("items") {
-        for item in items {
+    if let Some(Value::Array(items)) = list.get_mut("items").map(Value::take) {
+        for mut item in items {
             // Items of a list carry no kind; the watch's objects do. Give them theirs.
-            let mut item = item.clone();
             if let Value::Object(map) = &mut item {
                 map.entry("kind")
                     .or_insert_with(|| Value::from(kind.as_str()));
@@ -373,5 +372,47 @@ impl Informers {
     pub fn watch(&self, path: &str) -> (Store, mpsc::UnboundedReceiver<Change>) {
         let shared = self.get(path);
         (shared.store(), shared.subscribe())
+    }
+}
+
+/// One feed of the changes of several informers, in the order they arrive.
+pub fn merge(feeds: Vec<mpsc::UnboundedReceiver<Change>>) -> mpsc::UnboundedReceiver<Change> {
+    let (merged, receiver) = mpsc::unbounded_channel();
+    for mut feed in feeds {
+        let merged = merged.clone();
+        tokio::spawn(async move {
+            while let Some(change) = feed.recv().await {
+                if merged.send(change).is_err() {
+                    return;
+                }
+            }
+        });
+    }
+    receiver
+}
+
+/// Task switches without a change that end a burst, and the most a burst is waited for.
+const QUIET_YIELDS: usize = 256;
+const MAX_BURST_YIELDS: usize = 4_096;
+
+/// Lets the other components run until `feed` has been quiet for a while, handing each change
+/// that arrives meanwhile to `each`: a burst of changes (a thousand pods starting) then costs
+/// a controller one pass, as a workqueue folds the events that arrive while a sync runs.
+pub async fn gather_burst(
+    feed: &mut mpsc::UnboundedReceiver<Change>,
+    mut each: impl FnMut(Change),
+) {
+    let mut quiet = 0;
+    for _ in 0..MAX_BURST_YIELDS {
+        tokio::task::yield_now().await;
+        let mut any = false;
+        while let Ok(change) = feed.try_recv() {
+            each(change);
+            any = true;
+        }
+        quiet = if any { 0 } else { quiet + 1 };
+        if quiet >= QUIET_YIELDS {
+            return;
+        }
     }
 }

@@ -6,8 +6,9 @@
 //! blocking dependents deleted first, then the finalizer is removed; `orphan`: its dependents
 //! lose their owner reference instead.
 
+use crate::api::pointer::str_at;
 use crate::client::Client;
-use crate::client::informer::{self, Change, ChangeKind, Store};
+use crate::client::informer::{self, Change, Store};
 use crate::flow::{Flow, Hop, HopKind, ObjectRef};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,10 +27,6 @@ const RESOURCES: &[(&str, &str)] = &[
     ),
     ("/api/v1/pods", "/api/v1/namespaces/{ns}/pods"),
 ];
-
-/// Task switches without a change before a pass, and the most it waits (see `run`).
-const QUIET_YIELDS: usize = 256;
-const MAX_BATCH_YIELDS: usize = 4_096;
 
 pub struct GarbageCollector {
     client: Client,
@@ -64,31 +61,10 @@ impl GarbageCollector {
     }
 
     pub async fn run(mut self, feeds: Vec<UnboundedReceiver<Change>>) {
-        let (wake, mut woken) = tokio::sync::mpsc::unbounded_channel::<ChangeKind>();
-        for mut feed in feeds {
-            let wake = wake.clone();
-            tokio::spawn(async move {
-                while let Some(change) = feed.recv().await {
-                    if wake.send(change.kind).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        while woken.recv().await.is_some() {
+        let mut changes = informer::merge(feeds);
+        while changes.recv().await.is_some() {
             // A pass looks at every object: wait for a burst of changes to end first.
-            let mut quiet = 0;
-            for _ in 0..MAX_BATCH_YIELDS {
-                tokio::task::yield_now().await;
-                let mut any = false;
-                while woken.try_recv().is_ok() {
-                    any = true;
-                }
-                quiet = if any { 0 } else { quiet + 1 };
-                if quiet >= QUIET_YIELDS {
-                    break;
-                }
-            }
+            informer::gather_burst(&mut changes, drop).await;
             self.collect().await;
         }
     }
@@ -102,7 +78,7 @@ impl GarbageCollector {
         let mut objects = Vec::new();
         for (store, item) in &self.stores {
             for object in store.list() {
-                let uid = text(&object, "/metadata/uid").to_string();
+                let uid = str_at(&object, "/metadata/uid").to_string();
                 live.insert(uid, object.clone());
                 objects.push((object, *item));
             }
@@ -118,7 +94,7 @@ impl GarbageCollector {
             if owners.is_empty() {
                 continue;
             }
-            let uid = text(object, "/metadata/uid").to_string();
+            let uid = str_at(object, "/metadata/uid").to_string();
             let live_owners: Vec<&Arc<Value>> = owners
                 .iter()
                 .filter_map(|o| live.get(o.get("uid").and_then(Value::as_str).unwrap_or("")))
@@ -141,7 +117,7 @@ impl GarbageCollector {
                 if !has_finalizer(object, finalizer) {
                     continue;
                 }
-                let uid = text(object, "/metadata/uid");
+                let uid = str_at(object, "/metadata/uid");
                 let waiting = objects.iter().any(|(o, _)| {
                     let blocks = finalizer == "foregroundDeletion";
                     o.pointer("/metadata/ownerReferences")
@@ -177,8 +153,8 @@ impl GarbageCollector {
                     HopKind::Reconciled,
                     format!(
                         "{} {} has no live owner: delete ({policy})",
-                        text(object, "/kind"),
-                        text(object, "/metadata/name")
+                        str_at(object, "/kind"),
+                        str_at(object, "/metadata/name")
                     ),
                 )
                 .object(Some(ObjectRef::of(object))),
@@ -194,7 +170,7 @@ impl GarbageCollector {
         let orphaning: BTreeSet<&str> = owners
             .iter()
             .filter(|o| has_finalizer(o, "orphan"))
-            .map(|o| text(o, "/metadata/uid"))
+            .map(|o| str_at(o, "/metadata/uid"))
             .collect();
         let kept: Vec<Value> = object
             .pointer("/metadata/ownerReferences")
@@ -229,7 +205,7 @@ impl GarbageCollector {
                 &path_of(object, item),
                 "application/merge-patch+json",
                 &json!({"metadata": {"finalizers": if rest.is_empty() { Value::Null } else { Value::Array(rest) },
-                                     "resourceVersion": text(object, "/metadata/resourceVersion")}}),
+                                     "resourceVersion": str_at(object, "/metadata/resourceVersion")}}),
             )
             .await;
     }
@@ -238,8 +214,8 @@ impl GarbageCollector {
 fn path_of(object: &Value, item: &str) -> String {
     format!(
         "{}/{}",
-        item.replace("{ns}", text(object, "/metadata/namespace")),
-        text(object, "/metadata/name")
+        item.replace("{ns}", str_at(object, "/metadata/namespace")),
+        str_at(object, "/metadata/name")
     )
 }
 
@@ -251,8 +227,4 @@ fn has_finalizer(object: &Value, name: &str) -> bool {
         && object
             .pointer("/metadata/deletionTimestamp")
             .is_some_and(|t| !t.is_null())
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }

@@ -6,6 +6,7 @@
 //! from DefaultTolerationSeconds) are evicted when that runs out (`TaintManagerEviction`). When
 //! the lease is fresh again and the kubelet reports Ready, the taints come off.
 
+use crate::api::pointer::str_at;
 use crate::api::time::{format_time, parse_time};
 use crate::client::Client;
 use crate::client::events::{EventRecorder, EventType};
@@ -35,14 +36,12 @@ impl NodeLifecycleController {
         flow: Arc<Flow>,
         informers: &informer::Informers,
     ) -> NodeLifecycleController {
-        // The stores are all this controller reads; their change feeds are not needed.
-        let (nodes, nodes_feed) = informers.watch("/api/v1/nodes");
-        let (leases, leases_feed) =
-            informers.watch("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases");
-        let (pods, pods_feed) = informers.watch("/api/v1/pods");
-        for mut feed in [nodes_feed, leases_feed, pods_feed] {
-            tokio::spawn(async move { while feed.recv().await.is_some() {} });
-        }
+        // It reads the caches on its own period: no change feeds to subscribe to.
+        let nodes = informers.get("/api/v1/nodes").store();
+        let leases = informers
+            .get("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases")
+            .store();
+        let pods = informers.get("/api/v1/pods").store();
         NodeLifecycleController {
             events: EventRecorder::new(client.clone(), "node-controller", None),
             client,
@@ -64,12 +63,12 @@ impl NodeLifecycleController {
     pub async fn monitor(&self) {
         let now = self.client.clock().now_ms();
         for node in self.nodes.list() {
-            let name = text(&node, "/metadata/name").to_string();
+            let name = str_at(&node, "/metadata/name").to_string();
             let renewed = self
                 .leases
                 .get(&format!("kube-node-lease/{name}"))
-                .and_then(|lease| parse_time(text(&lease, "/spec/renewTime")));
-            let created = parse_time(text(&node, "/metadata/creationTimestamp")).unwrap_or(now);
+                .and_then(|lease| parse_time(str_at(&lease, "/spec/renewTime")));
+            let created = parse_time(str_at(&node, "/metadata/creationTimestamp")).unwrap_or(now);
             let last_heard = renewed.unwrap_or(created);
             let ready = condition_status(&node, "Ready");
             let silent = now - last_heard > NODE_MONITOR_GRACE_MS;
@@ -103,7 +102,7 @@ impl NodeLifecycleController {
 
     /// Ready=Unknown, unreachable taints, pods not Ready, events.
     async fn mark_unknown(&self, node: &Value, now: i64) {
-        let name = text(node, "/metadata/name").to_string();
+        let name = str_at(node, "/metadata/name").to_string();
         let stamp = format_time(now);
         let conditions: Vec<Value> = node
             .pointer("/status/conditions")
@@ -152,13 +151,13 @@ impl NodeLifecycleController {
         self.pods
             .list()
             .into_iter()
-            .filter(|p| text(p, "/spec/nodeName") == node)
+            .filter(|p| str_at(p, "/spec/nodeName") == node)
             .collect()
     }
 
     async fn mark_pod_not_ready(&self, pod: &Value, stamp: &str) {
-        let ns = text(pod, "/metadata/namespace");
-        let name = text(pod, "/metadata/name");
+        let ns = str_at(pod, "/metadata/namespace");
+        let name = str_at(pod, "/metadata/name");
         let patch = json!({"status": {"conditions": [
             {"type": "Ready", "status": "False", "lastProbeTime": null, "lastTransitionTime": stamp},
         ]}});
@@ -184,7 +183,7 @@ impl NodeLifecycleController {
 
     /// Adds (or removes) the unreachable NoSchedule and NoExecute taints.
     async fn set_taints(&self, node: &Value, on: bool) {
-        let name = text(node, "/metadata/name");
+        let name = str_at(node, "/metadata/name");
         let mut taints: Vec<Value> = node
             .pointer("/spec/taints")
             .and_then(Value::as_array)
@@ -224,7 +223,7 @@ impl NodeLifecycleController {
             if taints.is_empty() {
                 continue;
             }
-            let name = text(&node, "/metadata/name").to_string();
+            let name = str_at(&node, "/metadata/name").to_string();
             for pod in self.pods_on(&name) {
                 if pod
                     .pointer("/metadata/deletionTimestamp")
@@ -240,8 +239,8 @@ impl NodeLifecycleController {
     }
 
     async fn evict_pod(&self, pod: &Value) {
-        let ns = text(pod, "/metadata/namespace");
-        let name = text(pod, "/metadata/name");
+        let ns = str_at(pod, "/metadata/namespace");
+        let name = str_at(pod, "/metadata/name");
         let _ = self
             .events
             .record(
@@ -320,10 +319,6 @@ fn evict_now(pod: &Value, taint: &Value, now: i64) -> bool {
         Some(s) => now >= added + s.max(0) * 1000,
         None => false,
     }
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }
 
 fn condition_status<'a>(node: &'a Value, kind: &str) -> &'a str {

@@ -7,6 +7,7 @@
 
 use super::deployment;
 use super::replicaset::{self, Action, Event};
+use crate::api::pointer::str_at;
 use crate::api::time::format_time;
 use crate::client::Client;
 use crate::client::events::{EventRecorder, EventType};
@@ -17,13 +18,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedReceiver;
 
-/// Failed syncs retry after 5 ms doubling to 1000 s (client-go's default item back-off),
-/// here with a floor that keeps a broken API from being hammered: 1 s.
+/// Failed syncs retry after 1 s, doubling per failure up to 5 minutes.
 const RETRY_MS: i64 = 1_000;
-/// Before a sync, a controller waits for its feeds to go quiet for this many task switches
-/// (at most `MAX_BATCH_YIELDS`), see `run`.
-const QUIET_YIELDS: usize = 256;
-const MAX_BATCH_YIELDS: usize = 4_096;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -100,18 +96,7 @@ impl Controller {
     }
 
     async fn run(mut self, feeds: Vec<UnboundedReceiver<Change>>) {
-        let (wake, mut changes) = tokio::sync::mpsc::unbounded_channel::<Change>();
-        for mut feed in feeds {
-            let wake = wake.clone();
-            tokio::spawn(async move {
-                while let Some(change) = feed.recv().await {
-                    if wake.send(change).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-        drop(wake);
+        let mut changes = informer::merge(feeds);
         loop {
             while let Ok(change) = changes.try_recv() {
                 self.changed(&change);
@@ -127,23 +112,9 @@ impl Controller {
                 self.timers.remove(&key);
                 self.dirty.insert(key);
             }
-            // Let the other components run a while first, so that a burst of changes (a
-            // thousand pods starting) is one sync, as a workqueue folds the events that arrive
-            // while a sync runs.
+            // A burst of changes is one sync (see `gather_burst`).
             if !self.dirty.is_empty() {
-                let mut quiet = 0;
-                for _ in 0..MAX_BATCH_YIELDS {
-                    tokio::task::yield_now().await;
-                    let mut any = false;
-                    while let Ok(change) = changes.try_recv() {
-                        self.changed(&change);
-                        any = true;
-                    }
-                    quiet = if any { 0 } else { quiet + 1 };
-                    if quiet >= QUIET_YIELDS {
-                        break;
-                    }
-                }
+                informer::gather_burst(&mut changes, |change| self.changed(&change)).await;
             }
             if let Some(key) = self.next_ready() {
                 self.dirty.remove(&key);
@@ -191,7 +162,7 @@ impl Controller {
     fn changed(&mut self, change: &Change) {
         let object = &change.object;
         let kind = object.get("kind").and_then(Value::as_str).unwrap_or("");
-        let namespace = text(object, "/metadata/namespace").to_string();
+        let namespace = str_at(object, "/metadata/namespace").to_string();
         let own_kind = match self.kind {
             Kind::ReplicaSets => "ReplicaSet",
             Kind::Deployments => "Deployment",
@@ -232,7 +203,7 @@ impl Controller {
             self.timers.remove(key);
             return;
         };
-        let namespace = text(&owner, "/metadata/namespace").to_string();
+        let namespace = str_at(&owner, "/metadata/namespace").to_string();
         let now_ms = self.client.clock().now_ms();
         let now = format_time(now_ms);
         let pods = self.pods.list_namespace(&namespace);
@@ -265,8 +236,8 @@ impl Controller {
                     HopKind::Reconciled,
                     format!(
                         "{} {}: {}",
-                        text(&owner, "/kind"),
-                        text(&owner, "/metadata/name"),
+                        str_at(&owner, "/kind"),
+                        str_at(&owner, "/metadata/name"),
                         describe(&actions)
                     ),
                 )
@@ -310,7 +281,7 @@ impl Controller {
                     on_failure,
                 } => match self.client.create(&path, &object).await {
                     Ok(created) => {
-                        let name = text(&created, "/metadata/name").to_string();
+                        let name = str_at(&created, "/metadata/name").to_string();
                         self.expect(key, &created, true);
                         self.record_all(&on_success, Some(&name), None).await;
                     }
@@ -342,24 +313,20 @@ impl Controller {
                     path,
                     on_success,
                     on_failure,
-                } => {
-                    let target = path.rsplit('/').next().unwrap_or("").to_string();
-                    match self.client.delete(&path).await {
-                        Ok(deleted) => {
-                            self.expect(key, &deleted, false);
-                            self.record_all(&on_success, None, None).await;
-                            let _ = target;
-                        }
-                        Err(e) if e.code == 404 => {}
-                        Err(e) if e.code == 409 => return Err(Retry::Conflict),
-                        Err(e) => {
-                            if let Some(event) = on_failure {
-                                self.record(&event.completed(None, Some(&e.message))).await;
-                            }
-                            return Err(Retry::Failed(e.message));
-                        }
+                } => match self.client.delete(&path).await {
+                    Ok(deleted) => {
+                        self.expect(key, &deleted, false);
+                        self.record_all(&on_success, None, None).await;
                     }
-                }
+                    Err(e) if e.code == 404 => {}
+                    Err(e) if e.code == 409 => return Err(Retry::Conflict),
+                    Err(e) => {
+                        if let Some(event) = on_failure {
+                            self.record(&event.completed(None, Some(&e.message))).await;
+                        }
+                        return Err(Retry::Failed(e.message));
+                    }
+                },
                 Action::Event(event) => self.record(&event).await,
             }
         }
@@ -440,10 +407,11 @@ fn controller_refs(object: &Value) -> Vec<(String, String)> {
         .into_iter()
         .flatten()
         .filter(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
-        .map(|r| (text(r, "/kind").to_string(), text(r, "/name").to_string()))
+        .map(|r| {
+            (
+                str_at(r, "/kind").to_string(),
+                str_at(r, "/name").to_string(),
+            )
+        })
         .collect()
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
 }

@@ -11,6 +11,7 @@ use super::images;
 use super::logs;
 use super::node_object::{self, Machine};
 use super::pod_status;
+use crate::api::pointer::str_at;
 use crate::api::time::format_time;
 use crate::client::Client;
 use crate::client::events::{EventRecorder, EventType};
@@ -312,10 +313,6 @@ async fn sync_node_status(node: &Node) {
         .await;
 }
 
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
-
 fn is_terminating(pod: &Value) -> bool {
     pod.pointer("/metadata/deletionTimestamp")
         .is_some_and(|t| !t.is_null())
@@ -335,8 +332,8 @@ async fn pod_worker(node: Arc<Node>, mut updates: watch::Receiver<Arc<Value>>) {
     let pod = updates.borrow().clone();
     let key = format!(
         "{}/{}",
-        text(&pod, "/metadata/namespace"),
-        text(&pod, "/metadata/name")
+        str_at(&pod, "/metadata/namespace"),
+        str_at(&pod, "/metadata/name")
     );
     if is_terminating(&pod) {
         finish_deletion(&node, &pod, None).await;
@@ -356,16 +353,14 @@ async fn pod_worker(node: Arc<Node>, mut updates: watch::Receiver<Arc<Value>>) {
         containers: BTreeMap::new(),
         status: pod_status::Observed::new(node.now()),
     };
-    let started = start_pod(&node, &pod, &mut running, &mut updates).await;
+    // A start cut short by a deletion ends in the loop below, like a pod that ran.
+    start_pod(&node, &pod, &mut running, &mut updates).await;
     // Wait until the pod is deleted (or its object goes away).
     loop {
         let current = updates.borrow().clone();
         if is_terminating(&current) {
             finish_deletion(&node, &current, Some(&running)).await;
             return;
-        }
-        if !started {
-            // The start was cut short by a deletion the loop above now handles.
         }
         if updates.changed().await.is_err() {
             // The object is gone (deleted with grace 0 by someone else): clean up locally.
@@ -384,10 +379,10 @@ async fn start_pod(
 ) -> bool {
     let key = format!(
         "{}/{}",
-        text(pod, "/metadata/namespace"),
-        text(pod, "/metadata/name")
+        str_at(pod, "/metadata/namespace"),
+        str_at(pod, "/metadata/name")
     );
-    let uid = text(pod, "/metadata/uid").to_string();
+    let uid = str_at(pod, "/metadata/uid").to_string();
     // Pending, containers creating: the kubelet's first status.
     patch_status(node, pod, running).await;
     // Sandbox and network, retried while the CNI refuses.
@@ -400,8 +395,8 @@ async fn start_pod(
         }
         let sandbox = node.runtime().run_pod_sandbox(
             &uid,
-            text(pod, "/metadata/namespace"),
-            text(pod, "/metadata/name"),
+            str_at(pod, "/metadata/namespace"),
+            str_at(pod, "/metadata/name"),
             node.now(),
         );
         node.hop(
@@ -482,7 +477,7 @@ async fn start_pod(
         if !run_container(node, pod, container, running, updates).await {
             return false;
         }
-        let name = text(container, "/name").to_string();
+        let name = str_at(container, "/name").to_string();
         if let Some(id) = running.containers.get(&name).cloned() {
             node.client.clock().sleep(STOP_TIME).await;
             node.runtime()
@@ -552,10 +547,10 @@ async fn run_container(
     running: &mut Running,
     updates: &mut watch::Receiver<Arc<Value>>,
 ) -> bool {
-    let name = text(container, "/name").to_string();
-    let image = text(container, "/image").to_string();
+    let name = str_at(container, "/name").to_string();
+    let image = str_at(container, "/image").to_string();
     let field = format!("spec.containers{{{name}}}");
-    let policy = match text(container, "/imagePullPolicy") {
+    let policy = match str_at(container, "/imagePullPolicy") {
         "" if image.ends_with(":latest") || !image.contains(':') => "Always",
         "" => "IfNotPresent",
         p => p,
@@ -830,9 +825,9 @@ async fn finish_deletion(node: &Arc<Node>, pod: &Value, running: Option<&Running
         }
         tear_down(node, pod, running).await;
     }
-    let namespace = text(pod, "/metadata/namespace");
-    let name = text(pod, "/metadata/name");
-    let uid = text(pod, "/metadata/uid");
+    let namespace = str_at(pod, "/metadata/namespace");
+    let name = str_at(pod, "/metadata/name");
+    let uid = str_at(pod, "/metadata/uid");
     let body = json!({"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
                       "preconditions": {"uid": uid}});
     let _ = node
@@ -880,8 +875,8 @@ async fn tear_down(node: &Arc<Node>, pod: &Value, running: &Running) {
 /// Sends the kubelet's view of the pod's status (a strategic merge patch on `pods/status`).
 async fn patch_status(node: &Arc<Node>, pod: &Value, running: &Running) {
     let status = running.status.to_status(pod, &node.machine.internal_ip());
-    let namespace = text(pod, "/metadata/namespace");
-    let name = text(pod, "/metadata/name");
+    let namespace = str_at(pod, "/metadata/namespace");
+    let name = str_at(pod, "/metadata/name");
     let _ = node
         .client
         .patch(

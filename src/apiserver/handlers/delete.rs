@@ -166,8 +166,9 @@ pub async fn delete_object(
     }
     if rt.group.is_empty() && rt.kind == "Pod" {
         let grace = pod_grace_period(&object, options);
-        if grace > 0 || being_deleted || has_finalizers {
-            return delete_pod_gracefully(ctx, rt, object, grace, has_finalizers, current).await;
+        // Grace 0 on a pod with nothing to wait for is an ordinary delete, below.
+        if grace > 0 || (being_deleted && has_finalizers) {
+            return delete_pod_gracefully(ctx, rt, object, grace, current).await;
         }
     }
     if has_finalizers {
@@ -212,32 +213,14 @@ fn pod_grace_period(pod: &Value, options: &DeleteOptions) -> i64 {
 
 /// Graceful pod deletion: the pod gets `deletionTimestamp` = now + grace and stays
 /// (`Terminating`) until its kubelet has stopped it and deletes it with grace 0. A shorter
-/// grace period on a second delete brings the deadline forward; grace 0 removes it at once.
+/// grace period on a second delete brings the deadline forward.
 async fn delete_pod_gracefully(
     ctx: &Ctx<'_>,
     rt: &'static ResourceType,
     pod: Value,
     grace: i64,
-    has_finalizers: bool,
     current: i64,
 ) -> Result<Value, ApiError> {
-    let namespace = pod
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let name = pod
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
-    if grace == 0 && !has_finalizers {
-        let result = ctx
-            .server
-            .objects()
-            .delete(rt, namespace.as_deref(), &name, current);
-        write::store_hop(ctx, rt, &pod, "delete", &result).await;
-        return result;
-    }
     let existing = pod
         .pointer("/metadata/deletionGracePeriodSeconds")
         .and_then(Value::as_i64);

@@ -6,6 +6,7 @@
 //! real resolver's (`VisitRulesFor`): ClusterRoleBindings, then RoleBindings of the request's
 //! namespace, each sorted by name, so the reason names the same binding every time.
 
+use crate::api::pointer::str_at;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -103,12 +104,6 @@ fn compile(role: &Value) -> Arc<[CompiledRule]> {
         .into_iter()
         .map(CompiledRule::new)
         .collect()
-}
-
-fn str_at<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
 }
 
 impl RbacIndex {

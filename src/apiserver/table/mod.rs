@@ -287,13 +287,7 @@ fn row_object(group: &str, kind: &str, object: &Value, include: IncludeObject) -
     }
 }
 
-/// The string at a JSON pointer, or "".
-pub(crate) fn str_at<'a>(object: &'a Value, pointer: &str) -> &'a str {
-    object
-        .pointer(pointer)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-}
+pub(crate) use crate::api::pointer::str_at;
 
 /// The integer at a JSON pointer, or 0 (Go's zero value for an absent field).
 pub(crate) fn int_at(object: &Value, pointer: &str) -> i64 {
