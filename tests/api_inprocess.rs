@@ -45,7 +45,7 @@ async fn watch_events(response: ApiResponse, n: usize) -> Vec<Value> {
             .await
             .expect("watch event within the bound");
         let Some(chunk) = chunk else { break };
-        buffer.extend_from_slice(&chunk);
+        buffer.extend_from_slice(&chunk.into_bytes());
         while let Some(end) = buffer.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = buffer.drain(..=end).collect();
             events.push(serde_json::from_slice(&line).expect("one JSON object a line"));

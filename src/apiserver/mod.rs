@@ -26,6 +26,7 @@ pub mod request_info;
 pub mod storage;
 pub mod table;
 pub mod transport;
+pub mod watch_cache;
 
 use crate::api::status::ApiError;
 use crate::clock::Clock;
@@ -56,6 +57,8 @@ pub struct Config {
 pub struct ApiServer {
     objects: ObjectStore,
     cache: cache::Cache,
+    /// Serves the pod watches, indexed by `spec.nodeName` (one per kubelet).
+    pod_watch_cache: watch_cache::WatchCache,
     /// The RBAC index and the cache generations it was built from.
     rbac: Mutex<([u64; 4], Arc<rbac::RbacIndex>)>,
     flow: Arc<Flow>,
@@ -128,6 +131,11 @@ impl ApiServer {
         ];
         ApiServer {
             cache: cache::Cache::new(backend.clone(), &cached),
+            pod_watch_cache: watch_cache::WatchCache::new(
+                backend.clone(),
+                &kinds::PODS.prefix(None),
+                watch_cache::POD_NODE_NAME,
+            ),
             rbac: Mutex::new((
                 [u64::MAX; 4],
                 Arc::new(rbac::RbacIndex::build(&[], &[], &[], &[])),
@@ -144,6 +152,14 @@ impl ApiServer {
 
     pub fn objects(&self) -> &ObjectStore {
         &self.objects
+    }
+
+    /// The watch cache serving a resource's watches, for the resources that have one.
+    pub fn watch_cache(
+        &self,
+        rt: &crate::api::kinds::ResourceType,
+    ) -> Option<&watch_cache::WatchCache> {
+        (rt.group.is_empty() && rt.plural == "pods").then_some(&self.pod_watch_cache)
     }
 
     /// The shared informers of the apiserver's own plugins.

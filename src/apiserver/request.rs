@@ -154,8 +154,54 @@ pub enum ApiResponse {
     Stream {
         status: u16,
         content_type: &'static str,
-        chunks: mpsc::Receiver<Bytes>,
+        chunks: mpsc::Receiver<Chunk>,
     },
+}
+
+/// One piece of a streamed body.
+pub enum Chunk {
+    Bytes(Bytes),
+    /// A watch event: on the wire one JSON line, `{"type":…,"object":…}`; an in-process
+    /// client takes the object as it is (as with [`Body::Json`]).
+    Event {
+        kind: &'static str,
+        object: std::sync::Arc<serde_json::Value>,
+    },
+}
+
+#[derive(serde::Serialize)]
+struct WireEvent<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    object: &'a serde_json::Value,
+}
+
+impl Chunk {
+    /// A watch event, kept as a value unless it holds a float (see
+    /// [`ApiResponse::json_value`]).
+    pub fn event(kind: &'static str, object: std::sync::Arc<serde_json::Value>) -> Chunk {
+        let event = Chunk::Event { kind, object };
+        match &event {
+            Chunk::Event { object, .. } if has_float(object) => Chunk::Bytes(event.into_bytes()),
+            _ => event,
+        }
+    }
+
+    /// The bytes sent on the wire.
+    pub fn into_bytes(self) -> Bytes {
+        match self {
+            Chunk::Bytes(bytes) => bytes,
+            Chunk::Event { kind, object } => {
+                let mut line = serde_json::to_vec(&WireEvent {
+                    kind,
+                    object: &object,
+                })
+                .unwrap_or_default();
+                line.push(b'\n');
+                Bytes::from(line)
+            }
+        }
+    }
 }
 
 /// The content of a whole body.

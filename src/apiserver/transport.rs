@@ -256,7 +256,7 @@ fn to_http(response: ApiResponse) -> http::Response<ResponseBody> {
             let stream = futures_util::stream::unfold(chunks, |mut rx| async move {
                 rx.recv()
                     .await
-                    .map(|chunk| (Ok::<_, Infallible>(Frame::data(chunk)), rx))
+                    .map(|chunk| (Ok::<_, Infallible>(Frame::data(chunk.into_bytes())), rx))
             });
             http::Response::builder()
                 .status(status)

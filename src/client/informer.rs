@@ -320,7 +320,7 @@ async fn watch(
         };
         resource_version = resource_version_of(&event.object).to_string();
         let key = key_of(&event.object);
-        let object = Arc::new(event.object);
+        let object = event.object;
         let old = {
             let mut cache = store.write();
             match kind {

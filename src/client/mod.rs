@@ -6,7 +6,7 @@
 use crate::api::status::ApiError;
 use crate::apiserver::ApiServer;
 use crate::apiserver::authn::UserInfo;
-use crate::apiserver::request::{ApiRequest, ApiResponse, Credentials};
+use crate::apiserver::request::{ApiRequest, ApiResponse, Chunk, Credentials};
 use bytes::Bytes;
 use serde_json::Value;
 use std::sync::Arc;
@@ -111,12 +111,12 @@ impl Client {
 pub struct WatchEvent {
     /// ADDED, MODIFIED, DELETED, BOOKMARK or ERROR.
     pub kind: String,
-    pub object: Value,
+    pub object: Arc<Value>,
 }
 
 /// A live watch: events in order until the server ends it.
 pub struct WatchStream {
-    chunks: tokio::sync::mpsc::Receiver<Bytes>,
+    chunks: tokio::sync::mpsc::Receiver<Chunk>,
     buffer: Vec<u8>,
 }
 
@@ -138,10 +138,25 @@ impl WatchStream {
                     .get_mut("object")
                     .map(Value::take)
                     .unwrap_or(Value::Null);
-                return Some(WatchEvent { kind, object });
+                return Some(WatchEvent {
+                    kind,
+                    object: Arc::new(object),
+                });
             }
-            let chunk = self.chunks.recv().await?;
-            self.buffer.extend_from_slice(&chunk);
+            match self.chunks.recv().await? {
+                // In process, the server hands the event over as it is.
+                Chunk::Event { kind, object } => {
+                    if self.buffer.is_empty() {
+                        return Some(WatchEvent {
+                            kind: kind.to_string(),
+                            object,
+                        });
+                    }
+                    let chunk = Chunk::Event { kind, object };
+                    self.buffer.extend_from_slice(&chunk.into_bytes());
+                }
+                Chunk::Bytes(bytes) => self.buffer.extend_from_slice(&bytes),
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use super::name_of;
 use crate::api::kinds::ResourceType;
 use crate::api::status::ApiError;
 use crate::apiserver::Ctx;
-use crate::apiserver::request::ApiResponse;
+use crate::apiserver::request::{ApiResponse, Chunk};
 use serde_json::Value;
 
 pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
@@ -160,7 +160,11 @@ fn follow(
     let clock = ctx.server.clock().clone();
     let (uid, container) = (uid.to_string(), container.to_string());
     tokio::spawn(async move {
-        if tx.send(bytes::Bytes::from(first)).await.is_err() {
+        if tx
+            .send(Chunk::Bytes(bytes::Bytes::from(first)))
+            .await
+            .is_err()
+        {
             return;
         }
         let mut seen = seen;
@@ -172,7 +176,11 @@ fn follow(
             if lines.len() > seen {
                 let body = render(lines[seen..].iter(), timestamps);
                 seen = lines.len();
-                if tx.send(bytes::Bytes::from(body)).await.is_err() {
+                if tx
+                    .send(Chunk::Bytes(bytes::Bytes::from(body)))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
             } else if tx.is_closed() {

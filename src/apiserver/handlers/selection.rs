@@ -16,24 +16,15 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// For a pods watch narrowed to one node (`spec.nodeName=<node>`, every kubelet's), the
-    /// bytes a stored pod must contain to be selected: `"nodeName":"<node>"`, as the store's
-    /// compact JSON writes it. Lets a watch skip most events without decoding them — what
-    /// kube-apiserver's watch cache does with its nodeName trigger index.
-    pub fn node_name_needle(&self) -> Option<Vec<u8>> {
+    /// The node a pod selection is pinned to (`fieldSelector=spec.nodeName=node-1`).
+    pub fn node_name(&self) -> Option<&str> {
         if !self.group.is_empty() || self.kind != "Pod" {
             return None;
         }
-        let node = self
-            .fields
+        self.fields
             .as_ref()?
-            .requires_exact_match("spec.nodeName")?;
-        if node.is_empty() {
-            return None;
-        }
-        serde_json::to_vec(node)
-            .ok()
-            .map(|quoted| [b"\"nodeName\":".as_slice(), &quoted].concat())
+            .requires_exact_match("spec.nodeName")
+            .filter(|node| !node.is_empty())
     }
 
     pub fn from_query(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<Selection, ApiError> {
@@ -66,6 +57,11 @@ impl Selection {
             group: rt.group,
             kind: rt.kind,
         })
+    }
+
+    /// Whether every object matches (no selector at all).
+    pub fn selects_everything(&self) -> bool {
+        self.labels.is_none() && self.fields.is_none()
     }
 
     pub fn matches(&self, object: &Value) -> bool {

@@ -7,14 +7,14 @@
 use super::selection::Selection;
 use crate::api::kinds::ResourceType;
 use crate::api::status::ApiError;
-use crate::apiserver::request::ApiResponse;
-use crate::apiserver::storage::{self, decode, set_resource_version};
+use crate::apiserver::request::{ApiResponse, Chunk};
+use crate::apiserver::storage::{self, set_resource_version};
 use crate::apiserver::table::{self, IncludeObject};
+use crate::apiserver::watch_cache::{Change, ChangeSource};
 use crate::apiserver::{Ctx, negotiation};
 use crate::clock::Clock;
 use crate::flow::{Flow, Hop, HopKind, ObjectRef};
-use crate::store::{EventType, StoreError, Watcher};
-use bytes::Bytes;
+use crate::store::{EventType, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,11 +33,8 @@ struct Stream {
     clock: Arc<Clock>,
     flow: Arc<Flow>,
     client: String,
-    tx: mpsc::Sender<Bytes>,
+    tx: mpsc::Sender<Chunk>,
     last_revision: i64,
-    /// Bytes a stored object must contain to concern this watch (see
-    /// [`Selection::node_name_needle`]).
-    needle: Option<memchr::memmem::Finder<'static>>,
 }
 
 pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
@@ -79,11 +76,7 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
         }
     };
     let (tx, rx) = mpsc::channel(256);
-    let needle = selection
-        .node_name_needle()
-        .map(|n| memchr::memmem::Finder::new(&n).into_owned());
     let mut stream = Stream {
-        needle,
         rt,
         selection,
         table,
@@ -93,7 +86,14 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
         tx,
         last_revision: from - 1,
     };
-    let watcher = match objects.backend().watch(&prefix, from) {
+    let opened = match ctx.server.watch_cache(rt) {
+        Some(cache) => cache.watch(&prefix, from, stream.selection.node_name()),
+        None => objects
+            .backend()
+            .watch(&prefix, from)
+            .map(ChangeSource::Store),
+    };
+    let watcher = match opened {
         Ok(watcher) => watcher,
         Err(StoreError::Compacted { compact_revision }) => {
             let rv = requested.unwrap_or(from - 1);
@@ -101,7 +101,7 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
                 "too old resource version: {rv} ({compact_revision})"
             ))
             .to_status();
-            let line = event_line("ERROR", &status);
+            let line = Chunk::event("ERROR", Arc::new(status));
             tokio::spawn(async move {
                 let _ = stream.tx.send(line).await;
             });
@@ -115,7 +115,7 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
     };
     tokio::spawn(async move {
         for object in initial {
-            if !stream.send("ADDED", object).await {
+            if !stream.send("ADDED", Arc::new(object)).await {
                 return;
             }
         }
@@ -134,14 +134,8 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
     })
 }
 
-fn event_line(kind: &str, object: &Value) -> Bytes {
-    let mut line = serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
-    line.push(b'\n');
-    Bytes::from(line)
-}
-
 impl Stream {
-    async fn run(mut self, mut watcher: Watcher, bookmarks: bool, timeout: Duration) {
+    async fn run(mut self, mut watcher: ChangeSource, bookmarks: bool, timeout: Duration) {
         let clock = self.clock.clone();
         let deadline = clock.sleep(timeout);
         tokio::pin!(deadline);
@@ -151,11 +145,11 @@ impl Stream {
                 biased;
                 _ = self.tx.closed() => return,
                 _ = &mut deadline => return,
-                response = watcher.events.recv() => {
-                    let Some(response) = response else { return };
-                    self.last_revision = response.revision;
-                    for event in response.events {
-                        if !self.deliver(event).await {
+                changes = watcher.next() => {
+                    let Some(changes) = changes else { return };
+                    self.last_revision = changes.revision;
+                    for change in changes.changes {
+                        if !self.deliver(change).await {
                             return;
                         }
                     }
@@ -170,21 +164,15 @@ impl Stream {
         }
     }
 
-    /// Turns one store event into the watch event this client should see, if any.
-    async fn deliver(&mut self, event: crate::store::Event) -> bool {
-        if let Some(needle) = &self.needle {
-            let holds = |value: &[u8]| needle.find(value).is_some();
-            let now = event.kind == EventType::Put && holds(&event.kv.value);
-            let before = event.prev_kv.as_ref().is_some_and(|kv| holds(&kv.value));
-            if !now && !before {
-                return true;
-            }
-        }
-        let previous = event.prev_kv.as_ref().and_then(|kv| decode(kv).ok());
-        let was_selected = previous.as_ref().is_some_and(|p| self.selection.matches(p));
-        match event.kind {
+    /// Turns one change into the watch event this client should see, if any.
+    async fn deliver(&mut self, change: Change) -> bool {
+        let was_selected = change
+            .previous
+            .as_ref()
+            .is_some_and(|p| self.selection.selects_everything() || self.selection.matches(p));
+        match change.kind {
             EventType::Put => {
-                let Ok(current) = decode(&event.kv) else {
+                let Some(current) = change.object else {
                     return true;
                 };
                 let selected = self.selection.matches(&current);
@@ -195,17 +183,18 @@ impl Stream {
                     (false, false) => true,
                 }
             }
-            EventType::Delete => match previous {
-                Some(mut gone) if was_selected => {
-                    set_resource_version(&mut gone, event.kv.mod_revision);
-                    self.send("DELETED", gone).await
+            EventType::Delete => match change.previous {
+                Some(gone) if was_selected => {
+                    let mut gone = Arc::unwrap_or_clone(gone);
+                    set_resource_version(&mut gone, change.revision);
+                    self.send("DELETED", Arc::new(gone)).await
                 }
                 _ => true,
             },
         }
     }
 
-    async fn send(&mut self, kind: &str, object: Value) -> bool {
+    async fn send(&mut self, kind: &'static str, object: Arc<Value>) -> bool {
         let meta = |p: &str| {
             object
                 .pointer(p)
@@ -226,13 +215,13 @@ impl Stream {
                 let mut table = table::table(
                     self.rt.group,
                     self.rt.kind,
-                    std::slice::from_ref(&object),
+                    std::slice::from_ref(object.as_ref()),
                     self.clock.now_ms(),
                     include,
                 );
                 table["apiVersion"] = json!(version);
                 table["metadata"] = json!({"resourceVersion": rev.to_string()});
-                table
+                Arc::new(table)
             }
             None => object,
         };
@@ -248,16 +237,16 @@ impl Stream {
                 .rev(rev),
             )
             .await;
-        self.tx.send(event_line(kind, &payload)).await.is_ok()
+        self.tx.send(Chunk::event(kind, payload)).await.is_ok()
     }
 
-    fn bookmark(&self, initial_events_end: bool) -> Bytes {
+    fn bookmark(&self, initial_events_end: bool) -> Chunk {
         let mut metadata =
             json!({"resourceVersion": self.last_revision.to_string(), "creationTimestamp": null});
         if initial_events_end {
             metadata["annotations"] = json!({"k8s.io/initial-events-end": "true"});
         }
         let object = json!({"kind": self.rt.kind, "apiVersion": self.rt.api_version(), "metadata": metadata});
-        event_line("BOOKMARK", &object)
+        Chunk::event("BOOKMARK", Arc::new(object))
     }
 }
