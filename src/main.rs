@@ -174,5 +174,6 @@ async fn shutdown_signal() {
 
 // The API server allocates many small JSON values per request; mimalloc handles that far
 // better than the system allocator (measured by `podflow bench pipeline`).
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

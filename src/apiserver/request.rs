@@ -132,15 +132,6 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-fn has_float(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::Number(n) => n.is_f64(),
-        serde_json::Value::Array(items) => items.iter().any(has_float),
-        serde_json::Value::Object(map) => map.values().any(has_float),
-        _ => false,
-    }
-}
-
 /// What the pipeline answers.
 pub enum ApiResponse {
     /// A whole body.
@@ -177,14 +168,9 @@ struct WireEvent<'a> {
 }
 
 impl Chunk {
-    /// A watch event, kept as a value unless it holds a float (see
-    /// [`ApiResponse::json_value`]).
+    /// A watch event, kept as a value (see [`ApiResponse::json_value`]).
     pub fn event(kind: &'static str, object: std::sync::Arc<serde_json::Value>) -> Chunk {
-        let event = Chunk::Event { kind, object };
-        match &event {
-            Chunk::Event { object, .. } if has_float(object) => Chunk::Bytes(event.into_bytes()),
-            _ => event,
-        }
+        Chunk::Event { kind, object }
     }
 
     /// The bytes sent on the wire.
@@ -249,13 +235,9 @@ impl ApiResponse {
 
     /// [`ApiResponse::json`] of a value the response keeps, unserialized until it leaves the
     /// process, so an in-process client gets the value without a serialize-and-parse round
-    /// trip. Strings, integers, booleans and nulls read back from serde_json's output
-    /// exactly; floats may not (its default parser can be one unit off), so a value holding
-    /// one is serialized at once, as [`ApiResponse::json`] does.
+    /// trip. Every value reads back from serde_json's output exactly (floats too: the crate
+    /// parses with `float_roundtrip`), so the client sees what a remote one would.
     pub fn json_value(status: u16, value: serde_json::Value) -> ApiResponse {
-        if has_float(&value) {
-            return ApiResponse::json(status, &value);
-        }
         ApiResponse::Full {
             status,
             content_type: "application/json",
@@ -302,7 +284,7 @@ mod tests {
     fn kept_values_are_what_the_body_parses_to() {
         for value in [
             serde_json::json!({"a": [1, -2, u64::MAX, "x\u{1}\"é", null, true], "b": {}}),
-            serde_json::json!({"f": 0.1}),
+            serde_json::json!({"f": 0.1, "g": [1e-7, 2.2250738585072014e-308, 1.7976931348623157e308]}),
             serde_json::json!("text"),
         ] {
             let response = ApiResponse::json_value(201, value.clone());
@@ -317,8 +299,25 @@ mod tests {
                     ..
                 }
             );
-            assert_eq!(kept, !has_float(&value));
+            assert!(kept);
             assert_eq!(response.into_value(), value);
+        }
+    }
+
+    #[test]
+    fn floats_read_back_exactly() {
+        let mut bits: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            bits ^= bits << 13;
+            bits ^= bits >> 7;
+            bits ^= bits << 17;
+            let f = f64::from_bits(bits);
+            if !f.is_finite() {
+                continue;
+            }
+            let text = serde_json::to_string(&f).expect("finite");
+            let back: f64 = serde_json::from_str(&text).expect("a number");
+            assert_eq!(back.to_bits(), f.to_bits(), "{text}");
         }
     }
 
