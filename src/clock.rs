@@ -276,6 +276,12 @@ fn sanitize(speed: f64) -> f64 {
     }
 }
 
+/// Waits for wall time, not sim time: only for pacing what a person watches (auto-play's
+/// interval, the conductor's idle window) — never for a delay of the cluster.
+pub async fn wall_sleep(wall: Duration) {
+    tokio::time::sleep(wall).await;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

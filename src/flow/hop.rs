@@ -83,6 +83,14 @@ pub enum HopKind {
     NodeHealthChanged,
     /// A pod was evicted (taint eviction, drain).
     PodEvicted,
+    /// The kubelet reported a pod's status (phase, conditions, IP) through `pods/status`.
+    StatusPatched,
+    /// Nothing was happening: the clock jumped to the next timer (step mode).
+    ClockAdvanced,
+    /// kubectl read the manifest (YAML to JSON objects).
+    ManifestParsed,
+    /// kubectl checked the objects against the server's OpenAPI schema before sending them.
+    ClientValidated,
 }
 
 impl HopKind {
@@ -125,6 +133,10 @@ impl HopKind {
             HopKind::Reconciled => "reconciled",
             HopKind::NodeHealthChanged => "node_health_changed",
             HopKind::PodEvicted => "pod_evicted",
+            HopKind::StatusPatched => "status_patched",
+            HopKind::ClockAdvanced => "clock_advanced",
+            HopKind::ManifestParsed => "manifest_parsed",
+            HopKind::ClientValidated => "client_validated",
         }
     }
 }

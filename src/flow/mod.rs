@@ -3,8 +3,10 @@
 //! hops, keeps the recent ones for the screen, and hands each to subscribers (the
 //! `serve --trace` printer, the TUI). The conductor's step/auto modes will hold hops here.
 
+mod conductor;
 mod hop;
 
+pub use conductor::{AUTO_SPEEDS, Conductor, Mode, Step};
 pub use hop::{AdmissionDetail, Detail, Hop, HopKind, ObjectRef, SharedDetail};
 
 use crate::clock::Clock;
@@ -16,22 +18,72 @@ use tokio::sync::broadcast;
 /// How many hops the flow remembers for late viewers.
 const HISTORY: usize = 10_000;
 
+/// Something that sees every hop as it is recorded.
+type Sink = Box<dyn FnMut(&Hop) + Send>;
+
 pub struct Flow {
     clock: Arc<Clock>,
     seq: AtomicU64,
     history: Mutex<VecDeque<Arc<Hop>>>,
     subscribers: broadcast::Sender<Arc<Hop>>,
+    conductor: Arc<Conductor>,
+    /// Called with every hop as it is recorded, in order (the trace printer): nothing is
+    /// dropped, whatever the pace.
+    sinks: Mutex<Vec<Sink>>,
+    /// Off: hops are numbered but not kept or sent (the benchmarks' baseline).
+    recording: std::sync::atomic::AtomicBool,
 }
 
 impl Flow {
     pub fn new(clock: Arc<Clock>) -> Flow {
         let (subscribers, _) = broadcast::channel(4096);
         Flow {
+            conductor: Arc::new(Conductor::new(clock.clone())),
             clock,
             seq: AtomicU64::new(0),
             history: Mutex::new(VecDeque::new()),
             subscribers,
+            sinks: Mutex::new(Vec::new()),
+            recording: std::sync::atomic::AtomicBool::new(true),
         }
+    }
+
+    /// The conductor every hop passes through (live / auto / step).
+    pub fn conductor(&self) -> &Arc<Conductor> {
+        &self.conductor
+    }
+
+    /// One step of the conductor; a jump of the clock is recorded as a `clock_advanced` hop.
+    pub async fn step(&self) -> Step {
+        let before = self.clock.now_ms();
+        let step = self.conductor.step().await;
+        if let Step::Jumped(to) = step {
+            self.record(conductor::jump_hop(
+                before,
+                to,
+                "nothing to do until the next timer",
+            ));
+        }
+        step
+    }
+
+    /// Adds a sink that sees every hop from now on, synchronously and in order.
+    pub fn add_sink(&self, sink: impl FnMut(&Hop) + Send + 'static) {
+        self.sinks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Box::new(sink));
+    }
+
+    /// Turns keeping and sending hops off or on (numbering goes on).
+    pub fn set_recording(&self, on: bool) {
+        self.recording.store(on, Ordering::Relaxed);
+    }
+
+    /// How many hops fell out of the history (it keeps the last 10,000).
+    pub fn dropped(&self) -> u64 {
+        let kept = self.history.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
+        self.count().saturating_sub(kept)
     }
 
     pub fn clock(&self) -> &Arc<Clock> {
@@ -41,6 +93,7 @@ impl Flow {
     /// Passes a hop through the conductor: records it and (in step or auto mode, later) waits
     /// until it is released.
     pub async fn pass(&self, hop: Hop) {
+        let hop = self.conductor.gate(hop).await;
         self.record(hop);
     }
 
@@ -48,7 +101,16 @@ impl Flow {
     /// with sim time, keeps it and tells subscribers.
     pub fn record(&self, mut hop: Hop) {
         hop.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        if !self.recording.load(Ordering::Relaxed) {
+            return;
+        }
         hop.t_ms = self.clock.now_ms();
+        {
+            let mut sinks = self.sinks.lock().unwrap_or_else(|e| e.into_inner());
+            for sink in sinks.iter_mut() {
+                sink(&hop);
+            }
+        }
         let hop = Arc::new(hop);
         // The hop that falls out of the history is freed after the lock is released: other
         // requests' hops wait on this lock.
@@ -84,5 +146,23 @@ impl Flow {
     /// How many hops have passed.
     pub fn count(&self) -> u64 {
         self.seq.load(Ordering::Relaxed)
+    }
+}
+
+/// A span of sim time as people say it: `300ms`, `40s`, `1m05s`, `2h03m`.
+pub fn format_span(ms: i64) -> String {
+    let ms = ms.max(0);
+    if ms < 1000 {
+        format!("{ms}ms")
+    } else if ms < 60_000 {
+        if ms % 1000 == 0 {
+            format!("{}s", ms / 1000)
+        } else {
+            format!("{:.1}s", ms as f64 / 1000.0)
+        }
+    } else if ms < 3_600_000 {
+        format!("{}m{:02}s", ms / 60_000, (ms / 1000) % 60)
+    } else {
+        format!("{}h{:02}m", ms / 3_600_000, (ms / 60_000) % 60)
     }
 }

@@ -872,17 +872,48 @@ async fn tear_down(node: &Arc<Node>, pod: &Value, running: &Running) {
     .await;
 }
 
-/// Sends the kubelet's view of the pod's status (a strategic merge patch on `pods/status`).
+/// Sends the kubelet's view of the pod's status (a strategic merge patch on `pods/status`),
+/// then says what it reported.
 async fn patch_status(node: &Arc<Node>, pod: &Value, running: &Running) {
     let status = running.status.to_status(pod, &node.machine.internal_ip());
     let namespace = str_at(pod, "/metadata/namespace");
     let name = str_at(pod, "/metadata/name");
-    let _ = node
+    let written = node
         .client
         .patch(
             &format!("/api/v1/namespaces/{namespace}/pods/{name}/status"),
             "application/strategic-merge-patch+json",
             &json!({"status": status}),
+        )
+        .await;
+    let Ok(written) = written else {
+        return;
+    };
+    let phase = str_at(&status, "/phase");
+    let ready = status
+        .get("conditions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .any(|c| str_at(c, "/type") == "Ready" && str_at(c, "/status") == "True");
+    let ip = str_at(&status, "/podIP");
+    let mut summary = format!(
+        "status of {namespace}/{name}: {phase}, {}",
+        if ready { "Ready" } else { "not Ready" }
+    );
+    if !ip.is_empty() {
+        summary.push_str(&format!(", IP {ip}"));
+    }
+    let rev = str_at(&written, "/metadata/resourceVersion")
+        .parse()
+        .unwrap_or(0);
+    node.flow
+        .pass(
+            Hop::new("kubelet", "apiserver", HopKind::StatusPatched, summary)
+                .on_node(node.machine.name.clone())
+                .object(Some(ObjectRef::of(&written)))
+                .rev(rev)
+                .detail(json!({"phase": phase, "ready": ready, "podIP": ip})),
         )
         .await;
 }
