@@ -33,6 +33,20 @@ pub struct Clock {
     state: Mutex<Timers>,
     /// Wakes the driver when the anchor or the earliest timer changes.
     changed: Notify,
+    /// Components at work that no hop shows yet (a controller gathering a burst of changes):
+    /// while any is, the cluster is not idle and nobody should jump to the next timer.
+    busy: std::sync::atomic::AtomicUsize,
+    /// The last stamp [`Clock::unique_ns`] gave.
+    last_unique_ns: AtomicI64,
+}
+
+/// Marks a component busy until dropped (see [`Clock::busy`]).
+pub struct Busy<'a>(&'a Clock);
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 #[derive(Default)]
@@ -98,6 +112,8 @@ impl Clock {
             base: Instant::now(),
             state: Mutex::new(Timers::default()),
             changed: Notify::new(),
+            busy: std::sync::atomic::AtomicUsize::new(0),
+            last_unique_ns: AtomicI64::new(i64::MIN),
         }
     }
 
@@ -151,6 +167,38 @@ impl Clock {
 
     fn timers(&self) -> std::sync::MutexGuard<'_, Timers> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Says the caller is at work until the guard drops: whoever fast-forwards the cluster
+    /// (tests, `trace`, a step) waits for it before jumping the clock.
+    pub fn busy(&self) -> Busy<'_> {
+        self.busy.fetch_add(1, Ordering::AcqRel);
+        Busy(self)
+    }
+
+    /// Sim time now in nanoseconds, nudged forward so that no two calls on this clock get the
+    /// same stamp (what event names are made of: client-go's wall-clock nanoseconds never
+    /// repeat in practice; a paused clock's would).
+    pub fn unique_ns(&self) -> i64 {
+        let wanted = self.now_ms().saturating_mul(1_000_000);
+        let mut last = self.last_unique_ns.load(Ordering::Relaxed);
+        loop {
+            let next = wanted.max(last.saturating_add(1));
+            match self.last_unique_ns.compare_exchange_weak(
+                last,
+                next,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return next,
+                Err(seen) => last = seen,
+            }
+        }
+    }
+
+    /// Whether some component said it is at work.
+    pub fn is_busy(&self) -> bool {
+        self.busy.load(Ordering::Acquire) > 0
     }
 
     pub fn speed(&self) -> f64 {

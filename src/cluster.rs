@@ -248,7 +248,7 @@ impl Cluster {
             )
         };
         // The controllers share their informers, as kube-controller-manager's do.
-        let informers = crate::client::informer::Informers::new(controller("shared-informers"));
+        let informers = crate::client::informer::Informers::new(controller("controller-manager"));
         let lifecycle = NodeLifecycleController::start(
             controller("node-lifecycle-controller"),
             self.flow.clone(),
@@ -284,7 +284,7 @@ impl Cluster {
         while quiet < SETTLE_QUIET_YIELDS {
             tokio::task::yield_now().await;
             let now = self.flow.count();
-            if now == last {
+            if now == last && !self.clock.is_busy() {
                 quiet += 1;
             } else {
                 quiet = 0;

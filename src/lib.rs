@@ -11,6 +11,8 @@ pub mod clock;
 pub mod cluster;
 pub mod controllers;
 pub mod flow;
+pub mod kubectl;
 pub mod node;
 pub mod scheduler;
 pub mod store;
+pub mod trace;

@@ -30,6 +30,35 @@ enum Command {
         #[arg(long)]
         trace: bool,
     },
+    /// Apply manifests on an embedded cluster and print every hop until a condition holds.
+    ///
+    /// The cluster runs headless on sim time as fast as the machine allows; under a fixed
+    /// --seed the trace is the same, byte for byte, on every run. Exit status: 0 when the
+    /// condition holds, 1 when it does not by the timeout or the API refused a file, 2 for
+    /// bad usage.
+    Trace {
+        /// Manifests to apply, in order.
+        files: Vec<PathBuf>,
+        /// Run a scenario (manifests/scenarios/*.yaml) instead of applying files.
+        #[arg(long, conflicts_with = "files")]
+        scenario: Option<PathBuf>,
+        /// text (one line a hop), json (one object a line) or mermaid (a sequence diagram).
+        #[arg(long, default_value = "text", value_parser = podflow::trace::Format::parse)]
+        format: podflow::trace::Format,
+        /// Stop when every pod the files create is scheduled, running, ready, or (after
+        /// deleting the files' objects) deleted.
+        #[arg(long, default_value = "ready", value_parser = podflow::trace::Until::parse)]
+        until: podflow::trace::Until,
+        /// Sim seconds the condition may take.
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+        /// Seed of every random choice (names, uids, tie-breaks).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Worker nodes.
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=1000))]
+        nodes: u16,
+    },
     /// Measure podflow and print one figure a line as `METRIC VALUE UNIT`.
     Bench {
         /// Which benchmark: store, pipeline (default: all).
@@ -86,6 +115,41 @@ fn main() {
         Some(Command::Serve { cluster, trace }) => run_serve(cluster, trace, false),
         Some(Command::Bench { which, runs }) => {
             podflow::bench::run(which.as_deref(), runs as usize)
+        }
+        Some(Command::Trace {
+            files,
+            scenario,
+            format,
+            until,
+            timeout,
+            seed,
+            nodes,
+        }) => {
+            if files.is_empty() && scenario.is_none() {
+                eprintln!("error: podflow trace needs manifest files or --scenario FILE");
+                std::process::exit(2);
+            }
+            let options = podflow::trace::TraceOptions {
+                files,
+                scenario,
+                format,
+                until,
+                timeout_s: timeout,
+                seed,
+                nodes: nodes as usize,
+            };
+            let out: podflow::trace::Output = std::sync::Arc::new(std::sync::Mutex::new(Box::new(
+                std::io::BufWriter::new(std::io::stdout()),
+            )));
+            let err: podflow::trace::Output =
+                std::sync::Arc::new(std::sync::Mutex::new(Box::new(std::io::stderr())));
+            match podflow::trace::run(options, out, err) {
+                Ok(code) => std::process::exit(code),
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    std::process::exit(2);
+                }
+            }
         }
         None => run_serve(cli.cluster, false, true),
     };

@@ -274,10 +274,12 @@ impl ApiServer {
             HopKind::RequestReceived,
             summary,
         );
-        // A kubelet's requests come from its node.
-        if let Credentials::InProcess(user) = &req.credentials
-            && let Some(node) = user.name.strip_prefix("system:node:")
-        {
+        // A kubelet's requests come from its node (and its answers go back there).
+        let node = match &req.credentials {
+            Credentials::InProcess(user) => user.name.strip_prefix("system:node:"),
+            _ => None,
+        };
+        if let Some(node) = node {
             received = received.on_node(node);
         }
         self.flow
@@ -318,7 +320,7 @@ impl ApiServer {
                     ))
                     .await;
                 return self
-                    .respond(&client, error_response(&ApiError::unauthorized()))
+                    .respond(&client, node, error_response(&ApiError::unauthorized()))
                     .await;
             }
         };
@@ -351,7 +353,7 @@ impl ApiServer {
                             error.message.clone(),
                         ))
                         .await;
-                    return self.respond(&client, error_response(&error)).await;
+                    return self.respond(&client, node, error_response(&error)).await;
                 }
             },
         };
@@ -393,11 +395,16 @@ impl ApiServer {
                 )
                 .await;
             let error = authz::forbidden(&user, &info, &verdict.decision.reason);
-            return self.respond(&client, error_response(&error)).await;
+            return self.respond(&client, node, error_response(&error)).await;
         }
         let why = match verdict.decided_by {
             Some(rbac::Authorizer::PrivilegedGroup) => {
                 "group system:masters is a superuser".to_string()
+            }
+            // The Node authorizer allows without a reason: say what it checked.
+            Some(rbac::Authorizer::Node) if verdict.decision.reason.is_empty() => {
+                "Node authorizer: a kubelet may do this for its own node and the pods bound to it"
+                    .to_string()
             }
             _ => verdict.decision.reason.clone(),
         };
@@ -425,7 +432,7 @@ impl ApiServer {
             Ok(response) => response,
             Err(e) => error_response(&e),
         };
-        self.respond(&client, response).await
+        self.respond(&client, node, response).await
     }
 
     /// The impersonation filter: the caller needs the `impersonate` verb on each identity it
@@ -577,7 +584,12 @@ impl ApiServer {
         }
     }
 
-    async fn respond(&self, client: &str, response: ApiResponse) -> ApiResponse {
+    async fn respond(
+        &self,
+        client: &str,
+        node: Option<&str>,
+        response: ApiResponse,
+    ) -> ApiResponse {
         let status = response.status();
         let summary = match &response {
             ApiResponse::Stream { .. } => format!("{status} streaming"),
@@ -599,14 +611,11 @@ impl ApiServer {
                     .unwrap_or("")
             ),
         };
-        self.flow
-            .pass(Hop::new(
-                "apiserver",
-                client.to_string(),
-                HopKind::Responded,
-                summary,
-            ))
-            .await;
+        let mut hop = Hop::new("apiserver", client.to_string(), HopKind::Responded, summary);
+        if let Some(node) = node {
+            hop = hop.on_node(node);
+        }
+        self.flow.pass(hop).await;
         response
     }
 }

@@ -110,7 +110,7 @@ impl EventRecorder {
         if let Some(host) = &self.host {
             source["host"] = json!(host);
         }
-        let nanos = unique_nanos(now);
+        let nanos = self.client.clock().unique_ns();
         json!({
             "apiVersion": "v1",
             "kind": "Event",
@@ -127,22 +127,5 @@ impl EventRecorder {
             "reportingComponent": self.component,
             "reportingInstance": self.host.clone().unwrap_or_default(),
         })
-    }
-}
-
-/// The nanosecond stamp in an event's name: sim time, nudged forward so that no two events get
-/// the same stamp (client-go's wall-clock nanoseconds never repeat in practice; a paused clock
-/// would repeat them).
-fn unique_nanos(now_ms: i64) -> i128 {
-    use std::sync::atomic::{AtomicI64, Ordering};
-    static LAST: AtomicI64 = AtomicI64::new(i64::MIN);
-    let wanted = now_ms.saturating_mul(1_000_000);
-    let mut last = LAST.load(Ordering::Relaxed);
-    loop {
-        let next = wanted.max(last.saturating_add(1));
-        match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => return i128::from(next),
-            Err(seen) => last = seen,
-        }
     }
 }

@@ -398,10 +398,14 @@ const MAX_BURST_YIELDS: usize = 4_096;
 /// Lets the other components run until `feed` has been quiet for a while, handing each change
 /// that arrives meanwhile to `each`: a burst of changes (a thousand pods starting) then costs
 /// a controller one pass, as a workqueue folds the events that arrive while a sync runs.
+///
+/// The component counts as busy meanwhile, so nobody fast-forwards the clock under it.
 pub async fn gather_burst(
+    clock: &crate::clock::Clock,
     feed: &mut mpsc::UnboundedReceiver<Change>,
     mut each: impl FnMut(Change),
 ) {
+    let _busy = clock.busy();
     let mut quiet = 0;
     for _ in 0..MAX_BURST_YIELDS {
         tokio::task::yield_now().await;

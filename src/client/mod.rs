@@ -57,7 +57,7 @@ impl Client {
         self.api.handle(request).await
     }
 
-    async fn call(
+    pub async fn call(
         &self,
         method: http::Method,
         path: &str,

@@ -62,9 +62,10 @@ impl GarbageCollector {
 
     pub async fn run(mut self, feeds: Vec<UnboundedReceiver<Change>>) {
         let mut changes = informer::merge(feeds);
+        let clock = self.client.clock().clone();
         while changes.recv().await.is_some() {
             // A pass looks at every object: wait for a burst of changes to end first.
-            informer::gather_burst(&mut changes, drop).await;
+            informer::gather_burst(&clock, &mut changes, drop).await;
             self.collect().await;
         }
     }

@@ -97,6 +97,7 @@ impl Controller {
 
     async fn run(mut self, feeds: Vec<UnboundedReceiver<Change>>) {
         let mut changes = informer::merge(feeds);
+        let clock = self.client.clock().clone();
         loop {
             while let Ok(change) = changes.try_recv() {
                 self.changed(&change);
@@ -114,7 +115,7 @@ impl Controller {
             }
             // A burst of changes is one sync (see `gather_burst`).
             if !self.dirty.is_empty() {
-                informer::gather_burst(&mut changes, |change| self.changed(&change)).await;
+                informer::gather_burst(&clock, &mut changes, |change| self.changed(&change)).await;
             }
             if let Some(key) = self.next_ready() {
                 self.dirty.remove(&key);

@@ -268,11 +268,13 @@ impl Conductor {
     /// Waits for a hop to arrive while the cluster works; false once it is idle without one.
     async fn wait_for_arrival(&self) -> bool {
         let has_waiting = || self.lock().queue.iter().any(|h| !h.release.is_closed());
-        for _ in 0..QUIET_YIELDS {
+        let mut quiet = 0;
+        while quiet < QUIET_YIELDS {
             tokio::task::yield_now().await;
             if has_waiting() {
                 return true;
             }
+            quiet = if self.clock.is_busy() { 0 } else { quiet + 1 };
         }
         let arrived = self.arrived.notified();
         tokio::pin!(arrived);

@@ -33,6 +33,8 @@ struct Stream {
     clock: Arc<Clock>,
     flow: Arc<Flow>,
     client: String,
+    /// The watcher's node, for a kubelet's watch.
+    node: Option<String>,
     tx: mpsc::Sender<Chunk>,
     last_revision: i64,
 }
@@ -83,6 +85,11 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
         clock: ctx.server.clock().clone(),
         flow: ctx.server.flow().clone(),
         client: ctx.client.to_string(),
+        node: ctx
+            .user
+            .name
+            .strip_prefix("system:node:")
+            .map(str::to_string),
         tx,
         last_revision: from - 1,
     };
@@ -225,18 +232,18 @@ impl Stream {
             }
             None => object,
         };
-        self.flow
-            .pass(
-                Hop::new(
-                    "apiserver",
-                    self.client.clone(),
-                    HopKind::WatchEventDelivered,
-                    format!("watch {kind} {object_ref}"),
-                )
-                .object(Some(object_ref))
-                .rev(rev),
-            )
-            .await;
+        let mut hop = Hop::new(
+            "apiserver",
+            self.client.clone(),
+            HopKind::WatchEventDelivered,
+            format!("watch {kind} {object_ref}"),
+        )
+        .object(Some(object_ref))
+        .rev(rev);
+        if let Some(node) = &self.node {
+            hop = hop.on_node(node.clone());
+        }
+        self.flow.pass(hop).await;
         self.tx.send(Chunk::event(kind, payload)).await.is_ok()
     }
 
