@@ -119,6 +119,25 @@ impl Cluster {
         Ok(cluster)
     }
 
+    /// [`Cluster::embedded_with_nodes`] whose apiserver trusts `pki`'s CA, so a client holding
+    /// its admin certificate can reach it over HTTPS (see `kubectl::transport::Https`).
+    pub async fn embedded_with_pki(
+        seed: u64,
+        nodes: usize,
+        clock: Clock,
+        pki: &Pki,
+    ) -> Result<Cluster> {
+        let mut cluster = Self::build_on(
+            seed,
+            Arc::new(clock),
+            Some(pki.ca_pem.clone()),
+            pki.tokens(),
+        )
+        .await?;
+        cluster.start_components(seed, nodes);
+        Ok(cluster)
+    }
+
     async fn build(
         seed: u64,
         speed: f64,

@@ -150,6 +150,36 @@ impl Pki {
         })
     }
 
+    /// A fresh CA, serving certificate and admin certificate kept in memory only: the
+    /// embedded clusters of `trace` and the TUI, whose kubectl speaks HTTPS over an in-memory
+    /// pipe.
+    pub fn ephemeral() -> Result<Pki> {
+        let ca_key = KeyPair::generate()?;
+        let ca = ca_params().self_signed(&ca_key)?;
+        let mut server = leaf_params("kube-apiserver", None, ExtendedKeyUsagePurpose::ServerAuth);
+        server.subject_alt_names = vec![
+            SanType::IpAddress("127.0.0.1".parse()?),
+            SanType::DnsName("localhost".try_into()?),
+        ];
+        let server_key = KeyPair::generate()?;
+        let server_cert = server.signed_by(&server_key, &ca, &ca_key)?;
+        let admin = leaf_params(
+            "admin",
+            Some("system:masters"),
+            ExtendedKeyUsagePurpose::ClientAuth,
+        );
+        let admin_key = KeyPair::generate()?;
+        let admin_cert = admin.signed_by(&admin_key, &ca, &ca_key)?;
+        Ok(Pki {
+            ca_pem: ca.pem(),
+            server_cert_pem: server_cert.pem(),
+            server_key_pem: server_key.serialize_pem(),
+            admin_cert_pem: admin_cert.pem(),
+            admin_key_pem: admin_key.serialize_pem(),
+            student_token: random_token(),
+        })
+    }
+
     /// Writes `<state-dir>/kubeconfig` for `server` (`https://127.0.0.1:6443`) and returns its path.
     pub fn write_kubeconfig(&self, state_dir: &Path, server: &str) -> Result<PathBuf> {
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s.as_bytes());

@@ -130,29 +130,35 @@ pub async fn serve(listener: TcpListener, tls: Arc<rustls::ServerConfig>, server
             // Out of file descriptors and the like: keep serving the others.
             Err(_) => continue,
         };
-        let acceptor = acceptor.clone();
-        let server = server.clone();
-        tokio::spawn(async move {
-            let Ok(tls_stream) = acceptor.accept(tcp).await else {
-                return;
-            };
-            let certificates: Vec<Vec<u8>> = tls_stream
-                .get_ref()
-                .1
-                .peer_certificates()
-                .map(|chain| chain.iter().map(|c| c.as_ref().to_vec()).collect())
-                .unwrap_or_default();
-            let service = hyper::service::service_fn(move |request| {
-                let server = server.clone();
-                let certificates = certificates.clone();
-                async move { Ok::<_, Infallible>(handle(&server, request, certificates).await) }
-            });
-            let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-            let _ = builder
-                .serve_connection(TokioIo::new(tls_stream), service)
-                .await;
-        });
+        tokio::spawn(serve_connection(acceptor.clone(), tcp, server.clone()));
     }
+}
+
+/// Serves one connection: the TLS handshake, then HTTP/2 or HTTP/1.1 until the client
+/// closes it. Any byte stream will do — a TCP socket, or an in-memory pipe (podflow's own
+/// kubectl in `trace` and the TUI, so that its requests really cross TLS and HTTP).
+pub async fn serve_connection<IO>(acceptor: TlsAcceptor, io: IO, server: Arc<ApiServer>)
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let Ok(tls_stream) = acceptor.accept(io).await else {
+        return;
+    };
+    let certificates: Vec<Vec<u8>> = tls_stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .map(|chain| chain.iter().map(|c| c.as_ref().to_vec()).collect())
+        .unwrap_or_default();
+    let service = hyper::service::service_fn(move |request| {
+        let server = server.clone();
+        let certificates = certificates.clone();
+        async move { Ok::<_, Infallible>(handle(&server, request, certificates).await) }
+    });
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let _ = builder
+        .serve_connection(TokioIo::new(tls_stream), service)
+        .await;
 }
 
 async fn handle(

@@ -188,7 +188,7 @@ impl Client {
 }
 
 /// The error a `Status` reply stands for.
-fn status_error(code: u16, status: &Value) -> ApiError {
+pub(crate) fn status_error(code: u16, status: &Value) -> ApiError {
     let text = |field: &str, default: &str| {
         status
             .get(field)

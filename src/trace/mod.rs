@@ -68,7 +68,8 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
         None => None,
     };
     let clock = Clock::paused_at(TRACE_START_MS);
-    let cluster = Cluster::embedded_with_nodes(options.seed, options.nodes, clock).await?;
+    let pki = crate::apiserver::pki::Pki::ephemeral()?;
+    let cluster = Cluster::embedded_with_pki(options.seed, options.nodes, clock, &pki).await?;
     let store = cluster.api.objects();
     let machines = options.nodes + 1;
     let booted = cluster
@@ -79,6 +80,11 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
     anyhow::ensure!(booted, "the {machines} nodes did not become Ready");
     cluster.settle().await;
 
+    // kubectl's connection (the TLS handshake) is made before the trace starts.
+    let kubectl = Kubectl::new(
+        Transport::Https(kubectl::transport::Https::connect(cluster.api.clone(), &pki).await?),
+        cluster.flow.clone(),
+    );
     // From here on every hop is printed, numbered from 1, timed from the first.
     let base_seq = cluster.flow.count();
     let origin = cluster.clock.now_ms();
@@ -95,16 +101,6 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
         });
     }
 
-    let kubectl = Kubectl::new(
-        Transport::InProcess(cluster.client(
-            crate::apiserver::authn::UserInfo::new(
-                "admin",
-                &["system:masters", "system:authenticated"],
-            ),
-            kubectl::USER_AGENT,
-        )),
-        cluster.flow.clone(),
-    );
     let steps = match scenario {
         Some(scenario) => scenario.steps,
         None => {
