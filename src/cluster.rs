@@ -9,7 +9,7 @@ use crate::apiserver::{ApiServer, Config, transport};
 use crate::client::Client;
 use crate::clock::Clock;
 use crate::controllers::service_account::ServiceAccountController;
-use crate::flow::Flow;
+use crate::flow::{Flow, Hop, HopKind};
 use crate::store::{Backend, MemoryBackend};
 use anyhow::Result;
 use serde_json::json;
@@ -44,6 +44,8 @@ pub struct Cluster {
     background: Vec<tokio::task::JoinHandle<()>>,
     /// The scheduler's decision records (what the TUI's scheduler pane draws).
     pub decisions: crate::scheduler::run::SharedDecisions,
+    /// Each node's network to the apiserver, by node name.
+    links: std::collections::BTreeMap<String, crate::client::link::Link>,
 }
 
 /// Task switches without a hop before the cluster counts as settled. A controller still
@@ -177,6 +179,7 @@ impl Cluster {
             server_task: None,
             background: vec![driver, compactor],
             decisions: Default::default(),
+            links: Default::default(),
         };
         cluster.bootstrap().await?;
         let accounts = ServiceAccountController::new(
@@ -238,11 +241,15 @@ impl Cluster {
         let machines =
             std::iter::once(Machine::control_plane()).chain((1..=nodes).map(Machine::worker));
         for machine in machines {
-            let client = self.client(
-                node_identity(&machine.name),
-                "kubelet/v1.32.4 (linux/amd64) kubernetes/podflow",
-            );
+            let link = crate::client::link::Link::new();
+            let client = self
+                .client(
+                    node_identity(&machine.name),
+                    "kubelet/v1.32.4 (linux/amd64) kubernetes/podflow",
+                )
+                .over(link.clone());
             let name = machine.name.clone();
+            self.links.insert(name.clone(), link);
             let node = kubelet::Node::new(machine, client, self.flow.clone(), seed);
             self.api.connect_kubelet(&name, node.clone());
             self.background.push(tokio::spawn(kubelet::run(node)));
@@ -332,6 +339,36 @@ impl Cluster {
                 _ => return done().await,
             }
         }
+    }
+
+    /// Takes a node off the network (`up: false`: it lost power or its cable) or brings it
+    /// back. Cut off, its kubelet's requests never arrive — no lease renewal, no status —
+    /// and its watches end; back, it renews its lease and lists again.
+    pub async fn set_node_up(&self, node: &str, up: bool) -> Result<(), String> {
+        let link = self
+            .links
+            .get(node)
+            .ok_or_else(|| format!("no node {node:?} (nodes: {})", self.node_names().join(", ")))?;
+        if link.is_up() == up {
+            return Ok(());
+        }
+        link.set_up(up);
+        let summary = if up {
+            format!("{node} is back on the network: its kubelet reaches the apiserver again")
+        } else {
+            format!("{node} goes down: its kubelet can no longer reach the apiserver")
+        };
+        self.flow
+            .pass(Hop::new("podflow", "kubelet", HopKind::FaultInjected, summary).on_node(node))
+            .await;
+        Ok(())
+    }
+
+    /// The nodes, in order.
+    pub fn node_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.links.keys().cloned().collect();
+        names.sort_by_key(|n| (n != "control-plane", n.len(), n.clone()));
+        names
     }
 
     /// An in-process client acting as `user`.

@@ -246,3 +246,91 @@ fn an_unschedulable_pod_is_not_ready_by_the_timeout() {
         "FailedScheduling is in the trace"
     );
 }
+
+fn scenario(name: &str) -> (i32, String, String) {
+    let (out, err) = (Buffer::default(), Buffer::default());
+    let options = TraceOptions {
+        files: Vec::new(),
+        scenario: Some(PathBuf::from(format!("manifests/scenarios/{name}.yaml"))),
+        format: Format::Text,
+        until: Until::Ready,
+        timeout_s: 600,
+        seed: 1,
+        nodes: 3,
+    };
+    let code = podflow::trace::run(options, out.output(), err.output()).expect("trace runs");
+    (code, out.text(), err.text())
+}
+
+#[test]
+fn every_shipped_scenario_runs_to_its_end() {
+    let shipped: Vec<String> = std::fs::read_dir(root().join("manifests/scenarios"))
+        .expect("the scenarios folder")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            name.strip_suffix(".yaml").map(str::to_string)
+        })
+        .collect();
+    for name in [
+        "single-pod",
+        "deployment-of-three",
+        "unschedulable",
+        "node-dies",
+    ] {
+        assert!(shipped.iter().any(|s| s == name), "{name} is shipped");
+    }
+    for name in shipped.iter().filter(|n| *n != "node-dies") {
+        let (code, out, err) = scenario(name);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(out.starts_with("# "), "{name} starts with its title");
+    }
+}
+
+#[test]
+fn a_dead_node_is_noticed_tainted_and_its_pods_replaced() {
+    let (code, out, err) = scenario("node-dies");
+    assert_eq!(code, 0, "{err}");
+    let position = |needle: &str| {
+        out.lines()
+            .position(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("{needle} in the trace"))
+    };
+    let down = position("[fault_injected] node-2 goes down");
+    let unknown = position("[node_health_changed] node node-2");
+    let evicted = position("[pod_evicted]");
+    let replaced = out
+        .lines()
+        .enumerate()
+        .skip(evicted)
+        .position(|(_, l)| l.contains("[reconciled] ReplicaSet") && l.contains("create pod ×1"))
+        .expect("the ReplicaSet replaces the evicted pod");
+    assert!(
+        down < unknown && unknown < evicted,
+        "{down} {unknown} {evicted}"
+    );
+    assert!(replaced > 0);
+    // Cut off, node-2's kubelet is heard no more.
+    let after: Vec<&str> = out.lines().skip(down + 1).collect();
+    assert!(
+        !after.iter().any(|l| l.contains("kubelet(node-2) →")),
+        "node-2 spoke after it went down"
+    );
+    // The grace period and the toleration, in sim time: Unknown after 50 s, eviction after
+    // 300 s more.
+    let time_of = |line: usize| -> i64 {
+        let t = out.lines().nth(line).unwrap().split(' ').nth(1).unwrap();
+        let (m, s) = t.trim_start_matches('+').split_once(':').unwrap();
+        m.parse::<i64>().unwrap() * 60_000 + (s.parse::<f64>().unwrap() * 1000.0) as i64
+    };
+    let grace = time_of(unknown) - time_of(down);
+    assert!(
+        (50_000..=60_000).contains(&grace),
+        "Unknown after {grace} ms"
+    );
+    let toleration = time_of(evicted) - time_of(unknown);
+    assert!(
+        (300_000..=310_000).contains(&toleration),
+        "evicted after {toleration} ms"
+    );
+}

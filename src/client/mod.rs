@@ -13,12 +13,15 @@ use std::sync::Arc;
 
 pub mod events;
 pub mod informer;
+pub mod link;
 
 #[derive(Clone)]
 pub struct Client {
     api: Arc<ApiServer>,
     user: UserInfo,
     user_agent: String,
+    /// The network to the apiserver, when it can fail (a node's).
+    link: Option<link::Link>,
 }
 
 impl Client {
@@ -28,7 +31,14 @@ impl Client {
             api,
             user,
             user_agent: user_agent.to_string(),
+            link: None,
         }
+    }
+
+    /// The same client, reaching the apiserver over `link`.
+    pub fn over(mut self, link: link::Link) -> Client {
+        self.link = Some(link);
+        self
     }
 
     pub fn user(&self) -> &UserInfo {
@@ -48,6 +58,17 @@ impl Client {
         content_type: &str,
         body: Bytes,
     ) -> ApiResponse {
+        if let Some(link) = &self.link
+            && !link.is_up()
+        {
+            // The request never leaves the machine: no hop, a client-side error.
+            let address = self.api.address();
+            return crate::apiserver::error_response(&ApiError::new(
+                503,
+                "ServiceUnavailable",
+                format!("dial tcp {address}: connect: no route to host"),
+            ));
+        }
         let mut request = ApiRequest::new(method, path);
         request.accept = "application/json".to_string();
         request.content_type = content_type.to_string();
@@ -118,6 +139,8 @@ pub struct WatchEvent {
 pub struct WatchStream {
     chunks: tokio::sync::mpsc::Receiver<Chunk>,
     buffer: Vec<u8>,
+    /// The watch ends when this link goes down.
+    link: Option<link::Link>,
 }
 
 impl WatchStream {
@@ -143,7 +166,15 @@ impl WatchStream {
                     object: Arc::new(object),
                 });
             }
-            match self.chunks.recv().await? {
+            let chunk = match &self.link {
+                Some(link) => tokio::select! {
+                    biased;
+                    _ = link.down() => return None,
+                    chunk = self.chunks.recv() => chunk?,
+                },
+                None => self.chunks.recv().await?,
+            };
+            match chunk {
                 // In process, the server hands the event over as it is.
                 Chunk::Event { kind, object } => {
                     if self.buffer.is_empty() {
@@ -178,6 +209,7 @@ impl Client {
             ApiResponse::Stream { chunks, .. } => Ok(WatchStream {
                 chunks,
                 buffer: Vec::new(),
+                link: self.link.clone(),
             }),
             full => {
                 let status = full.status();

@@ -91,6 +91,8 @@ pub enum HopKind {
     ManifestParsed,
     /// kubectl checked the objects against the server's OpenAPI schema before sending them.
     ClientValidated,
+    /// Someone broke (or mended) part of the cluster on purpose: a node off the network…
+    FaultInjected,
 }
 
 impl HopKind {
@@ -137,6 +139,7 @@ impl HopKind {
             HopKind::ClockAdvanced => "clock_advanced",
             HopKind::ManifestParsed => "manifest_parsed",
             HopKind::ClientValidated => "client_validated",
+            HopKind::FaultInjected => "fault_injected",
         }
     }
 }

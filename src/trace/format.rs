@@ -42,7 +42,7 @@ const COMPONENTS: [&str; 11] = [
     "garbage-collector",
 ];
 const ON_NODES: [&str; 3] = ["kubelet", "cri", "cni"];
-const LAST: [&str; 2] = ["node-lifecycle-controller", "clock"];
+const LAST: [&str; 3] = ["node-lifecycle-controller", "clock", "podflow"];
 
 pub struct Printer {
     format: Format,

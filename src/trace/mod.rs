@@ -166,6 +166,17 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
                 }
                 say(&err, &format!("{resource}/{name} scaled"));
             }
+            StepAction::Sleep(seconds) => {
+                cluster
+                    .run_until(Duration::from_secs(seconds), || async { false })
+                    .await;
+            }
+            StepAction::Node { name, up } => {
+                if let Err(message) = cluster.set_node_up(&name, up).await {
+                    say(&err, &format!("error: {message}"));
+                    return Ok(1);
+                }
+            }
             StepAction::Wait { until, timeout_s } => {
                 let within = Duration::from_secs(timeout_s.unwrap_or(options.timeout_s));
                 let met = cluster

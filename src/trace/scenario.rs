@@ -10,6 +10,8 @@
 //!   - scale: {deployment: web, replicas: 5}
 //!   - wait: {until: ready, timeout: 120}
 //!   - delete: ../deployment.yaml
+//!   - fault: {node-down: node-2}       # or {node-up: node-2}
+//!   - sleep: 60                        # sim seconds
 //! ```
 //!
 //! `podflow trace --scenario FILE` runs them headless; the TUI's auto-play runs the same.
@@ -31,6 +33,13 @@ pub enum StepAction {
         resource: String,
         name: String,
         replicas: u64,
+    },
+    /// Let sim time pass (the cluster runs on).
+    Sleep(u64),
+    /// Take a node off the network (`up: false`) or bring it back.
+    Node {
+        name: String,
+        up: bool,
     },
 }
 
@@ -124,8 +133,26 @@ fn step_of(step: &Value, base: &Path) -> Result<StepAction, String> {
                 replicas,
             })
         }
+        "sleep" => Ok(StepAction::Sleep(
+            arg.as_u64().ok_or("sleep takes sim seconds")?,
+        )),
+        "fault" => {
+            let o = arg
+                .as_object()
+                .filter(|o| o.len() == 1)
+                .ok_or("fault takes {node-down: NODE} or {node-up: NODE}")?;
+            let (what, node) = o.iter().next().ok_or("an empty fault")?;
+            let name = node.as_str().ok_or("a node name")?.to_string();
+            match what.as_str() {
+                "node-down" => Ok(StepAction::Node { name, up: false }),
+                "node-up" => Ok(StepAction::Node { name, up: true }),
+                other => Err(format!(
+                    "unknown fault {other:?}: expected node-down or node-up"
+                )),
+            }
+        }
         other => Err(format!(
-            "unknown step {other:?}: expected note, apply, delete, wait or scale"
+            "unknown step {other:?}: expected note, apply, delete, wait, scale, sleep or fault"
         )),
     }
 }
@@ -137,7 +164,7 @@ mod tests {
     #[test]
     fn steps_parse_with_paths_from_the_scenario() {
         let s = Scenario::parse(
-            "title: T\nsteps:\n- note: hi\n- apply: ../pod.yaml\n- wait: running\n- wait: {until: ready, timeout: 30}\n- scale: {deployment: web, replicas: 5}\n- delete: ../pod.yaml\n",
+            "title: T\nsteps:\n- note: hi\n- apply: ../pod.yaml\n- wait: running\n- wait: {until: ready, timeout: 30}\n- scale: {deployment: web, replicas: 5}\n- delete: ../pod.yaml\n- fault: {node-down: node-2}\n- sleep: 60\n",
             Path::new("manifests/scenarios"),
         )
         .unwrap();
@@ -161,6 +188,11 @@ mod tests {
                     replicas: 5
                 },
                 StepAction::Delete("manifests/scenarios/../pod.yaml".into()),
+                StepAction::Node {
+                    name: "node-2".into(),
+                    up: false
+                },
+                StepAction::Sleep(60),
             ]
         );
     }
