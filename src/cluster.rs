@@ -169,6 +169,7 @@ impl Cluster {
         ));
         let driver = tokio::spawn(clock.clone().drive());
         let compactor = tokio::spawn(compact_periodically(store.clone(), flow.clone()));
+        let auto_play = tokio::spawn(flow.clone().auto_play());
         let mut cluster = Cluster {
             api,
             flow,
@@ -177,7 +178,7 @@ impl Cluster {
             address: None,
             kubeconfig: None,
             server_task: None,
-            background: vec![driver, compactor],
+            background: vec![driver, compactor, auto_play],
             decisions: Default::default(),
             links: Default::default(),
         };

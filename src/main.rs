@@ -86,6 +86,21 @@ struct ClusterArgs {
     /// Worker nodes.
     #[arg(long, default_value_t = 3)]
     nodes: usize,
+    /// How hops go: live (never held), step (each waits for `step` on stdin) or auto (one
+    /// every interval). Switch at run time with `mode …` on stdin (`help` lists commands).
+    #[arg(long, default_value = "live", value_parser = parse_mode)]
+    mode: podflow::flow::Mode,
+}
+
+fn parse_mode(text: &str) -> Result<podflow::flow::Mode, String> {
+    match text {
+        "live" => Ok(podflow::flow::Mode::Live),
+        "auto" => Ok(podflow::flow::Mode::Auto),
+        "step" => Ok(podflow::flow::Mode::Step),
+        _ => Err(format!(
+            "unknown mode {text:?}: expected live, auto or step"
+        )),
+    }
 }
 
 impl ClusterArgs {
@@ -195,6 +210,23 @@ async fn serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> 
                     }
                     Err(_) => return,
                 }
+            }
+        });
+    }
+    cluster.flow.conductor().set_mode(args.mode);
+    // The conductor's console: commands on stdin, one a line (see `help`).
+    {
+        let flow = cluster.flow.clone();
+        tokio::spawn(async move {
+            use tokio::io::AsyncBufReadExt;
+            let mut lines = tokio::io::BufReader::new(tokio::io::stdin()).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                let reply = podflow::flow::console::command(&flow, origin, &line).await;
+                let mut stdout = std::io::stdout().lock();
+                for text in reply {
+                    let _ = writeln!(stdout, "{text}");
+                }
+                let _ = stdout.flush();
             }
         });
     }

@@ -236,33 +236,16 @@ impl Conductor {
         None
     }
 
-    /// Auto-play: while in auto mode and not paused, one step per interval. Runs until the
-    /// conductor is dropped; the cluster spawns it.
-    pub async fn auto_play(self: Arc<Self>) {
-        loop {
-            let retuned = self.retuned.notified();
-            tokio::pin!(retuned);
-            retuned.as_mut().enable();
-            let interval = {
-                let state = self.lock();
-                (self.mode() == Mode::Auto && !state.auto_paused)
-                    .then(|| AUTO_INTERVAL_AT_1X.div_f64(state.auto_speed))
-            };
-            match interval {
-                None => retuned.await,
-                Some(interval) => {
-                    tokio::select! {
-                        biased;
-                        _ = &mut retuned => {}
-                        _ = crate::clock::wall_sleep(interval) => {
-                            if self.mode() == Mode::Auto {
-                                self.step().await;
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    /// Auto-play's interval right now: None unless in auto mode and not paused.
+    pub fn auto_interval(&self) -> Option<Duration> {
+        let state = self.lock();
+        (self.mode() == Mode::Auto && !state.auto_paused)
+            .then(|| AUTO_INTERVAL_AT_1X.div_f64(state.auto_speed))
+    }
+
+    /// Resolves when the mode, auto speed or pause changes (register before looking).
+    pub fn retuned(&self) -> tokio::sync::futures::Notified<'_> {
+        self.retuned.notified()
     }
 
     /// Waits for a hop to arrive while the cluster works; false once it is idle without one.

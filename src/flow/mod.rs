@@ -4,6 +4,7 @@
 //! `serve --trace` printer, the TUI). The conductor's step/auto modes will hold hops here.
 
 mod conductor;
+pub mod console;
 mod hop;
 
 pub use conductor::{AUTO_SPEEDS, Conductor, Mode, Step};
@@ -65,6 +66,37 @@ impl Flow {
             ));
         }
         step
+    }
+
+    /// Auto-play: while the conductor is in auto mode and not paused, one step per interval
+    /// (jumps of the clock recorded as with [`Flow::step`]). Runs until the flow is dropped;
+    /// the cluster spawns it.
+    pub async fn auto_play(self: Arc<Self>) {
+        let flow = Arc::downgrade(&self);
+        drop(self);
+        loop {
+            let Some(this) = flow.upgrade() else { return };
+            let conductor = this.conductor.clone();
+            drop(this);
+            let retuned = conductor.retuned();
+            tokio::pin!(retuned);
+            retuned.as_mut().enable();
+            match conductor.auto_interval() {
+                None => retuned.await,
+                Some(interval) => {
+                    tokio::select! {
+                        biased;
+                        _ = &mut retuned => {}
+                        _ = crate::clock::wall_sleep(interval) => {
+                            let Some(this) = flow.upgrade() else { return };
+                            if this.conductor.mode() == Mode::Auto {
+                                this.step().await;
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Adds a sink that sees every hop from now on, synchronously and in order.

@@ -41,6 +41,9 @@ pub struct Server {
     pub cache: tempfile::TempDir,
     pub kubectl: PathBuf,
     pub stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    /// The server's console (its stdin) and what it prints after startup.
+    console: std::sync::Mutex<Option<std::process::ChildStdin>>,
+    lines: std::sync::Mutex<mpsc::Receiver<String>>,
 }
 
 impl Server {
@@ -57,10 +60,12 @@ impl Server {
             .args(["serve", "--port", "0", "--state-dir"])
             .arg(state.path())
             .args(extra)
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn podflow serve");
+        let console = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
@@ -108,7 +113,34 @@ impl Server {
             cache,
             kubectl,
             stderr: stderr_text,
+            console: std::sync::Mutex::new(console),
+            lines: std::sync::Mutex::new(rx),
         })
+    }
+
+    /// Sends one command to the server's conductor console and returns its reply (the lines
+    /// it printed before the `echo` marker that follows the command), within `bound`.
+    pub fn console(&self, command: &str, bound: Duration) -> Vec<String> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static MARK: AtomicU64 = AtomicU64::new(0);
+        let mark = format!("--end-{}--", MARK.fetch_add(1, Ordering::Relaxed));
+        {
+            let mut console = self.console.lock().unwrap();
+            let stdin = console.as_mut().expect("the console is open");
+            writeln!(stdin, "{command}\necho {mark}").expect("write to the console");
+            stdin.flush().expect("flush the console");
+        }
+        let lines = self.lines.lock().unwrap();
+        let deadline = Instant::now() + bound;
+        let mut reply = Vec::new();
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if line == mark => return reply,
+                Ok(line) => reply.push(line),
+                Err(_) => break,
+            }
+        }
+        panic!("no reply to {command:?} within {bound:?}; got {reply:?}");
     }
 
     pub fn command(&self) -> Command {
