@@ -244,7 +244,10 @@ async fn serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> 
                 "Try: kubectl --kubeconfig {} get namespaces",
                 kubeconfig.display()
             )?;
-            writeln!(stdout, "Press Ctrl-C to stop.")?;
+            writeln!(
+                stdout,
+                "Type `mode step` to hold every hop, `step` to release one, `help` for more. Ctrl-C stops."
+            )?;
         }
         stdout.flush()?;
     }

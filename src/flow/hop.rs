@@ -77,6 +77,8 @@ pub enum HopKind {
     Scored,
     /// No node fits: the pod goes back to the queue.
     Unschedulable,
+    /// The binding cycle ended: the pod is bound to its node (`pods/binding` stored).
+    Bound,
     /// A controller compared desired and actual state and decided what to do.
     Reconciled,
     /// The node-lifecycle controller changed a node's health (NotReady, Ready).
@@ -132,6 +134,7 @@ impl HopKind {
             HopKind::Filtered => "filtered",
             HopKind::Scored => "scored",
             HopKind::Unschedulable => "unschedulable",
+            HopKind::Bound => "bound",
             HopKind::Reconciled => "reconciled",
             HopKind::NodeHealthChanged => "node_health_changed",
             HopKind::PodEvicted => "pod_evicted",

@@ -296,10 +296,22 @@ impl Loop {
         let client = self.client.clone();
         let events = self.events.clone();
         let report = self.bindings.clone();
+        let flow = self.flow.clone();
         let key = key.to_string();
         tokio::spawn(async move {
             let ok = bind(&client, &pod, &node).await.is_ok();
             if ok {
+                flow.pass(
+                    Hop::new(
+                        "scheduler",
+                        "apiserver",
+                        HopKind::Bound,
+                        format!("bound {key} to {node}: the binding cycle is done"),
+                    )
+                    .object(Some(ObjectRef::of(&pod)))
+                    .detail(serde_json::json!({"node": node})),
+                )
+                .await;
                 let message = format!("Successfully assigned {key} to {node}");
                 let _ = events
                     .record(&pod, None, EventType::Normal, "Scheduled", &message)

@@ -125,6 +125,39 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
     };
 
     let mut applied: Vec<ManifestObject> = Vec::new();
+    let code = run_steps(
+        &cluster,
+        &kubectl,
+        steps,
+        &options,
+        &printer,
+        &err,
+        &mut applied,
+    )
+    .await?;
+    // The trace streams every hop as it happens and keeps none: its memory does not grow with
+    // the run. Say how much there was.
+    let hops = cluster.flow.count() - base_seq;
+    say(
+        &err,
+        &format!(
+            "podflow trace: {hops} hops over {} of sim time, none dropped",
+            crate::flow::format_span(cluster.clock.now_ms() - origin)
+        ),
+    );
+    Ok(code)
+}
+
+async fn run_steps(
+    cluster: &Cluster,
+    kubectl: &Kubectl,
+    steps: Vec<StepAction>,
+    options: &TraceOptions,
+    printer: &Mutex<format::Printer>,
+    err: &Output,
+    applied: &mut Vec<ManifestObject>,
+) -> Result<i32> {
+    let store = cluster.api.objects();
     for step in steps {
         match step {
             StepAction::Note(text) => printer
@@ -134,24 +167,24 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
             StepAction::Apply(path) => match kubectl.apply_file(&path).await {
                 Ok(done) => {
                     for object in done {
-                        say(&err, &object.line());
+                        say(err, &object.line());
                         applied.retain(|o| o.path() != object.object.path());
                         applied.push(object.object);
                     }
                 }
                 Err(message) => {
-                    say(&err, &message);
+                    say(err, &message);
                     return Ok(1);
                 }
             },
             StepAction::Delete(path) => match kubectl.delete_file(&path).await {
                 Ok(lines) => {
                     for line in lines {
-                        say(&err, &line);
+                        say(err, &line);
                     }
                 }
                 Err(message) => {
-                    say(&err, &message);
+                    say(err, &message);
                     return Ok(1);
                 }
             },
@@ -160,11 +193,11 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
                 name,
                 replicas,
             } => {
-                if let Err(message) = scale(&cluster, &applied, &resource, &name, replicas).await {
-                    say(&err, &message);
+                if let Err(message) = scale(cluster, applied, &resource, &name, replicas).await {
+                    say(err, &message);
                     return Ok(1);
                 }
-                say(&err, &format!("{resource}/{name} scaled"));
+                say(err, &format!("{resource}/{name} scaled"));
             }
             StepAction::Sleep(seconds) => {
                 cluster
@@ -173,18 +206,18 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
             }
             StepAction::Node { name, up } => {
                 if let Err(message) = cluster.set_node_up(&name, up).await {
-                    say(&err, &format!("error: {message}"));
+                    say(err, &format!("error: {message}"));
                     return Ok(1);
                 }
             }
             StepAction::Wait { until, timeout_s } => {
                 let within = Duration::from_secs(timeout_s.unwrap_or(options.timeout_s));
                 let met = cluster
-                    .run_until(within, || async { until::met(store, &applied, until) })
+                    .run_until(within, || async { until::met(store, applied, until) })
                     .await;
                 if !met {
                     say(
-                        &err,
+                        err,
                         &format!(
                             "podflow trace: not {} within {} s of sim time",
                             until.as_str(),
