@@ -144,6 +144,13 @@ fn main() {
                 eprintln!("error: podflow trace needs manifest files or --scenario FILE");
                 std::process::exit(2);
             }
+            // A file that is not there is a mistake in the command, not the cluster's answer.
+            for file in files.iter().chain(scenario.iter()) {
+                if !file.is_file() {
+                    eprintln!("error: the path \"{}\" does not exist", file.display());
+                    std::process::exit(2);
+                }
+            }
             let options = podflow::trace::TraceOptions {
                 files,
                 scenario,

@@ -187,3 +187,30 @@ async fn an_idle_step_jumps_to_the_next_timer_and_says_so() {
     assert_eq!(last.kind, HopKind::ClockAdvanced);
     assert!(last.summary.starts_with('+'), "{}", last.summary);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn auto_mode_plays_the_flow_by_itself() {
+    let cluster = registered_cluster().await;
+    cluster.settle().await;
+    let conductor = cluster.flow.conductor().clone();
+    conductor.set_mode(Mode::Auto);
+    conductor.set_auto_speed(16.0);
+    let admin = cluster.admin_client();
+    let created = tokio::time::timeout(
+        Duration::from_secs(120),
+        admin.create("/api/v1/namespaces/default/pods", &pod("auto")),
+    )
+    .await
+    .expect("auto-play releases the request's hops, one an interval");
+    assert_eq!(created.expect("created")["metadata"]["name"], "auto");
+    // Paused, it holds the next hop.
+    conductor.set_auto_paused(true);
+    let next = tokio::spawn({
+        let admin = admin.clone();
+        async move { admin.get("/api/v1/namespaces/default/pods/auto").await }
+    });
+    yields(200).await;
+    assert!(!next.is_finished(), "a paused auto-play holds hops");
+    conductor.set_mode(Mode::Live);
+    next.await.expect("task").expect("read");
+}
