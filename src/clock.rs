@@ -324,6 +324,13 @@ fn sanitize(speed: f64) -> f64 {
     }
 }
 
+/// A wall-time ticker, for what a person watches (the screen's clock): never for the cluster.
+pub fn wall_ticker(period: Duration) -> tokio::time::Interval {
+    let mut ticker = tokio::time::interval(period);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    ticker
+}
+
 /// Waits for wall time, not sim time: only for pacing what a person watches (auto-play's
 /// interval, the conductor's idle window) — never for a delay of the cluster.
 pub async fn wall_sleep(wall: Duration) {

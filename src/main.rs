@@ -1,5 +1,6 @@
-//! The `podflow` command line: `serve` (the headless control plane), `bench` (the figures the
-//! issues ask for), and with no subcommand the embedded cluster (the TUI joins it later).
+//! The `podflow` command line: with no subcommand the terminal UI on an embedded cluster,
+//! `serve` (the headless control plane), `trace` (the flow written down) and `bench` (the
+//! figures the issues ask for).
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -18,6 +19,17 @@ struct Cli {
     command: Option<Command>,
     #[command(flatten)]
     cluster: ClusterArgs,
+    /// Colours of the screen: dark or light (NO_COLOR turns colour off).
+    #[arg(long, default_value = "dark", value_parser = parse_theme)]
+    theme: podflow::tui::theme::ThemeName,
+}
+
+fn parse_theme(text: &str) -> Result<podflow::tui::theme::ThemeName, String> {
+    match text {
+        "dark" => Ok(podflow::tui::theme::ThemeName::Dark),
+        "light" => Ok(podflow::tui::theme::ThemeName::Light),
+        _ => Err(format!("unknown theme {text:?}: expected dark or light")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -86,10 +98,10 @@ struct ClusterArgs {
     /// Worker nodes.
     #[arg(long, default_value_t = 3)]
     nodes: usize,
-    /// How hops go: live (never held), step (each waits for `step` on stdin) or auto (one
-    /// every interval). Switch at run time with `mode …` on stdin (`help` lists commands).
-    #[arg(long, default_value = "live", value_parser = parse_mode)]
-    mode: podflow::flow::Mode,
+    /// How hops go: live (never held), step (each waits for a step) or auto (one every
+    /// interval). Default: step in the UI, live for `serve` (whose stdin takes `mode …`).
+    #[arg(long, value_parser = parse_mode)]
+    mode: Option<podflow::flow::Mode>,
 }
 
 fn parse_mode(text: &str) -> Result<podflow::flow::Mode, String> {
@@ -127,7 +139,7 @@ impl ClusterArgs {
 fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Serve { cluster, trace }) => run_serve(cluster, trace, false),
+        Some(Command::Serve { cluster, trace }) => run_serve(cluster, trace),
         Some(Command::Bench { which, runs }) => {
             podflow::bench::run(which.as_deref(), runs as usize)
         }
@@ -173,7 +185,7 @@ fn main() {
                 }
             }
         }
-        None => run_serve(cli.cluster, false, true),
+        None => run_tui(cli.cluster, cli.theme),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -181,9 +193,28 @@ fn main() {
     }
 }
 
-fn run_serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> {
+fn run_tui(args: ClusterArgs, theme: podflow::tui::theme::ThemeName) -> Result<()> {
     let rt = runtime()?;
-    let result = rt.block_on(serve(args, trace, interactive));
+    let result = rt.block_on(async {
+        let config = args.config()?;
+        let mut cluster = Cluster::start(&config).await?;
+        podflow::tui::wait_for_nodes(&cluster, std::time::Duration::from_secs(30)).await;
+        let endpoint = podflow::tui::endpoint(&cluster);
+        let options = podflow::tui::Options {
+            mode: args.mode.unwrap_or(podflow::flow::Mode::Step),
+            theme,
+        };
+        let result = podflow::tui::run(&cluster, endpoint, options).await;
+        cluster.shutdown();
+        result
+    });
+    rt.shutdown_timeout(std::time::Duration::from_millis(100));
+    result
+}
+
+fn run_serve(args: ClusterArgs, trace: bool) -> Result<()> {
+    let rt = runtime()?;
+    let result = rt.block_on(serve(args, trace));
     // Open watches and background loops end with the process; do not wait for them.
     rt.shutdown_timeout(std::time::Duration::from_millis(100));
     result
@@ -196,7 +227,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .build()?)
 }
 
-async fn serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> {
+async fn serve(args: ClusterArgs, trace: bool) -> Result<()> {
     let config = args.config()?;
     let mut cluster = Cluster::start(&config).await?;
     let origin = cluster.clock.now_ms();
@@ -220,7 +251,10 @@ async fn serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> 
             }
         });
     }
-    cluster.flow.conductor().set_mode(args.mode);
+    cluster
+        .flow
+        .conductor()
+        .set_mode(args.mode.unwrap_or(podflow::flow::Mode::Live));
     // The conductor's console: commands on stdin, one a line (see `help`).
     {
         let flow = cluster.flow.clone();
@@ -241,21 +275,6 @@ async fn serve(args: ClusterArgs, trace: bool, interactive: bool) -> Result<()> 
     if let (Some(address), Some(kubeconfig)) = (cluster.address, &cluster.kubeconfig) {
         writeln!(stdout, "api: https://{address}")?;
         writeln!(stdout, "kubeconfig: {}", kubeconfig.display())?;
-        if interactive {
-            writeln!(
-                stdout,
-                "podflow's terminal UI is not built yet: running the control plane headless."
-            )?;
-            writeln!(
-                stdout,
-                "Try: kubectl --kubeconfig {} get namespaces",
-                kubeconfig.display()
-            )?;
-            writeln!(
-                stdout,
-                "Type `mode step` to hold every hop, `step` to release one, `help` for more. Ctrl-C stops."
-            )?;
-        }
         stdout.flush()?;
     }
     shutdown_signal().await;

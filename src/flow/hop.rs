@@ -98,6 +98,53 @@ pub enum HopKind {
 }
 
 impl HopKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [HopKind; 43] = [
+        HopKind::RequestReceived,
+        HopKind::Authenticated,
+        HopKind::AuthenticationFailed,
+        HopKind::Authorized,
+        HopKind::Forbidden,
+        HopKind::AdmissionMutating,
+        HopKind::Validated,
+        HopKind::Invalid,
+        HopKind::AdmissionValidating,
+        HopKind::AdmissionDenied,
+        HopKind::Stored,
+        HopKind::StoreFailed,
+        HopKind::Read,
+        HopKind::Responded,
+        HopKind::WatchEventDelivered,
+        HopKind::Compacted,
+        HopKind::NodeRegistered,
+        HopKind::LeaseRenewed,
+        HopKind::PodAdmitted,
+        HopKind::SandboxCreated,
+        HopKind::IpAssigned,
+        HopKind::NetworkFailed,
+        HopKind::ImagePulling,
+        HopKind::ImagePulled,
+        HopKind::ImagePullFailed,
+        HopKind::ContainerCreated,
+        HopKind::ContainerStarted,
+        HopKind::ContainerStopped,
+        HopKind::ProbeResult,
+        HopKind::SandboxRemoved,
+        HopKind::Dequeued,
+        HopKind::Filtered,
+        HopKind::Scored,
+        HopKind::Unschedulable,
+        HopKind::Bound,
+        HopKind::Reconciled,
+        HopKind::NodeHealthChanged,
+        HopKind::PodEvicted,
+        HopKind::StatusPatched,
+        HopKind::ClockAdvanced,
+        HopKind::ManifestParsed,
+        HopKind::ClientValidated,
+        HopKind::FaultInjected,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             HopKind::RequestReceived => "request_received",

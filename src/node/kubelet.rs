@@ -261,16 +261,18 @@ async fn renew_lease(node: Arc<Node>) {
             Err(e) => Err(e),
         };
         if let Ok(lease) = renewed {
-            node.flow.record(
-                Hop::new(
-                    "kubelet",
-                    "apiserver",
-                    HopKind::LeaseRenewed,
-                    format!("lease {name} renewed"),
+            node.flow
+                .pass(
+                    Hop::new(
+                        "kubelet",
+                        "apiserver",
+                        HopKind::LeaseRenewed,
+                        format!("lease {name} renewed"),
+                    )
+                    .on_node(name.clone())
+                    .object(Some(ObjectRef::of(&lease))),
                 )
-                .on_node(name.clone())
-                .object(Some(ObjectRef::of(&lease))),
-            );
+                .await;
         }
         sync_node_status(&node).await;
         node.client.clock().sleep(LEASE_RENEW_INTERVAL).await;

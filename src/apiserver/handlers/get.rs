@@ -7,19 +7,24 @@ use crate::apiserver::Ctx;
 use crate::apiserver::request::ApiResponse;
 use crate::flow::HopKind;
 
-pub fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
+pub async fn get(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
     let name = name_of(ctx)?;
     let found = ctx
         .server
         .objects()
         .get(rt, ctx.info.namespace.as_deref(), name)?;
-    read_hop(ctx, rt, name, found.as_ref());
+    read_hop(ctx, rt, name, found.as_ref()).await;
     let object = found.ok_or_else(|| ApiError::not_found(rt.group, rt.plural, name))?;
     Ok(output::object(ctx, rt, 200, object))
 }
 
-/// Reads are hops too, recorded without holding the request.
-fn read_hop(ctx: &Ctx<'_>, rt: &ResourceType, name: &str, object: Option<&serde_json::Value>) {
+/// Reads are hops too: in step mode a read waits for its step like any other hop.
+async fn read_hop(
+    ctx: &Ctx<'_>,
+    rt: &ResourceType,
+    name: &str,
+    object: Option<&serde_json::Value>,
+) {
     let rev = object
         .and_then(|o| o.pointer("/metadata/resourceVersion"))
         .and_then(|v| v.as_str())
@@ -37,5 +42,5 @@ fn read_hop(ctx: &Ctx<'_>, rt: &ResourceType, name: &str, object: Option<&serde_
     if let Some(rev) = rev {
         hop = hop.rev(rev);
     }
-    ctx.server.flow().record(hop);
+    ctx.server.flow().pass(hop).await;
 }

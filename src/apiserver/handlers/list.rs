@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 const TOO_OLD_CONTINUE: &str = "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.";
 
-pub fn list(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
+pub async fn list(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, ApiError> {
     let selection = Selection::from_query(ctx, rt)?;
     let prefix = rt.prefix(ctx.info.namespace.as_deref());
     let limit = ctx
@@ -49,15 +49,18 @@ pub fn list(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Api
         .next_key
         .as_ref()
         .map(|key| encode_continue(page.revision, key.strip_prefix(&prefix).unwrap_or(key)));
-    ctx.server.flow().record(
-        Hop::new(
-            "apiserver",
-            "etcd",
-            HopKind::Read,
-            format!("range {prefix} → {} {}", page.items.len(), rt.plural),
+    ctx.server
+        .flow()
+        .pass(
+            Hop::new(
+                "apiserver",
+                "etcd",
+                HopKind::Read,
+                format!("range {prefix} → {} {}", page.items.len(), rt.plural),
+            )
+            .rev(page.revision),
         )
-        .rev(page.revision),
-    );
+        .await;
     Ok(output::list(
         ctx,
         rt,

@@ -47,8 +47,8 @@ pub async fn dispatch(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
         None => {
             check_verb(rt, rt.verbs, verb)?;
             match verb {
-                "get" => get::get(ctx, rt),
-                "list" => list::list(ctx, rt),
+                "get" => get::get(ctx, rt).await,
+                "list" => list::list(ctx, rt).await,
                 "watch" => watch::watch(ctx, rt),
                 "create" if info.name.is_none() => create::create(ctx, rt).await,
                 "update" => update::update(ctx, rt).await,
@@ -66,7 +66,7 @@ pub async fn dispatch(ctx: &Ctx<'_>) -> Result<ApiResponse, ApiError> {
             let sub = rt.subresource(name).ok_or_else(ApiError::path_not_found)?;
             check_verb(rt, sub.verbs, verb)?;
             match (name, verb) {
-                ("status", "get") => get::get(ctx, rt),
+                ("status", "get") => get::get(ctx, rt).await,
                 ("status", "update") => update::update(ctx, rt).await,
                 ("status", "patch") => patch::patch(ctx, rt).await,
                 ("scale", "get") => scale::get(ctx, rt),

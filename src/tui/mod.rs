@@ -1,0 +1,138 @@
+//! The terminal UI: the flow of hops, the words that explain them, and the keys that drive
+//! the conductor. `app` is the state and its update (testable without a terminal), `view`
+//! draws it, `keymap` turns keys into `Action`s; this file runs the loop — terminal events,
+//! new hops and a slow tick in one `select!`, then one draw — so the UI never waits on the
+//! cluster and sits idle when nothing changes. The terminal is restored on quit, Ctrl-C,
+//! SIGTERM and panic.
+
+pub mod action;
+pub mod app;
+pub mod keymap;
+pub mod narration;
+pub mod theme;
+pub mod view;
+
+use crate::cluster::Cluster;
+use crate::flow::{Flow, Hop, Mode};
+use anyhow::Result;
+use app::{App, Effect, Endpoint};
+use crossterm::event::{Event, EventStream};
+use futures_util::StreamExt;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast;
+
+/// How often the screen refreshes with nothing new (the sim clock in the header moves).
+const TICK: Duration = Duration::from_millis(250);
+
+pub struct Options {
+    pub mode: Mode,
+    pub theme: theme::ThemeName,
+}
+
+/// Runs the UI on `cluster` until the user quits.
+pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "podflow's screen needs a terminal; for the control plane alone, run `podflow serve`"
+        );
+    }
+    let mut app = App::new(
+        cluster.flow.conductor().clone(),
+        cluster.clock.clone(),
+        endpoint,
+        theme::Theme::new(options.theme),
+    );
+    app.nodes = cluster.node_names();
+    // The timeline starts now: the boot (nodes registering) is not the lesson.
+    let mut hops = cluster.flow.subscribe();
+    cluster.flow.conductor().set_mode(options.mode);
+    // ratatui::init installs a panic hook that restores the terminal first.
+    let mut terminal = ratatui::init();
+    let result = event_loop(&mut terminal, &mut app, &cluster.flow, &mut hops).await;
+    ratatui::restore();
+    result
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    flow: &Arc<Flow>,
+    hops: &mut broadcast::Receiver<Arc<Hop>>,
+) -> Result<()> {
+    let mut events = EventStream::new();
+    let mut tick = crate::clock::wall_ticker(TICK);
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    terminal.draw(|frame| view::draw(frame, app))?;
+    loop {
+        tokio::select! {
+            biased;
+            _ = terminate.recv() => return Ok(()),
+            event = events.next() => match event {
+                Some(Ok(Event::Key(key))) => {
+                    if let Some(action) = keymap::action_for(key, app.focus) {
+                        match app.update(action) {
+                            Effect::Quit => return Ok(()),
+                            Effect::Step => {
+                                let flow = flow.clone();
+                                tokio::spawn(async move { flow.step().await });
+                            }
+                            Effect::None => {}
+                        }
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            hop = hops.recv() => match hop {
+                Ok(hop) => {
+                    app.push(hop);
+                    // Take what else arrived, then draw once.
+                    loop {
+                        match hops.try_recv() {
+                            Ok(hop) => app.push(hop),
+                            Err(broadcast::error::TryRecvError::Lagged(n)) => app.missed(n),
+                            Err(_) => break,
+                        }
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(n)) => app.missed(n),
+                Err(broadcast::error::RecvError::Closed) => return Ok(()),
+            },
+            _ = tick.tick() => {}
+        }
+        terminal.draw(|frame| view::draw(frame, app))?;
+    }
+}
+
+/// Waits (at most `bound` of wall time) until every node of `cluster` reports Ready, so the
+/// lesson starts on a booted cluster whatever the mode.
+pub async fn wait_for_nodes(cluster: &Cluster, bound: Duration) -> bool {
+    let want = cluster.node_names().len();
+    let store = cluster.api.objects();
+    let deadline = std::time::Instant::now() + bound;
+    while std::time::Instant::now() < deadline {
+        if crate::trace::nodes_ready(store) >= want {
+            return true;
+        }
+        crate::clock::wall_sleep(Duration::from_millis(10)).await;
+    }
+    false
+}
+
+/// Endpoint text for the header.
+pub fn endpoint(cluster: &Cluster) -> Endpoint {
+    Endpoint {
+        api: cluster
+            .address
+            .map(|a| format!("https://{a}"))
+            .unwrap_or_default(),
+        kubeconfig: cluster
+            .kubeconfig
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    }
+}

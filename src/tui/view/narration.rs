@@ -1,0 +1,69 @@
+//! The hop in view, explained: *What happens*, *Why it matters*, *Under the hood* (from the
+//! narration file), then the hop itself — number, time, who to whom, and its summary.
+
+use crate::flow::Detail;
+use crate::tui::app::{App, clock_text};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = &app.theme;
+    let Some(hop) = app.current() else {
+        let text = "Each step of the cluster appears here as a hop: who talked to whom, about which object, and why.";
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    };
+    let mut lines = Vec::new();
+    if let Some(entry) = app.narration.hop(hop.kind.as_str()) {
+        for (label, text) in [
+            ("What happens  ", &entry.what),
+            ("Why it matters  ", &entry.why),
+            ("Under the hood  ", &entry.under),
+        ] {
+            lines.push(Line::from(vec![
+                Span::styled(label, theme.title()),
+                Span::raw(text.as_str()),
+            ]));
+        }
+    }
+    let mut this = format!(
+        "#{} {} {} → {}: {}",
+        hop.seq,
+        clock_text(hop.t_ms - app.origin_ms),
+        hop.from,
+        hop.to,
+        hop.summary
+    );
+    if let Some(rev) = hop.rev {
+        this.push_str(&format!(" (rev {rev})"));
+    }
+    lines.push(Line::from(vec![
+        Span::styled("This hop  ", theme.title()),
+        Span::raw(this),
+    ]));
+    match &hop.detail {
+        Detail::Request {
+            verb,
+            path,
+            user_agent,
+        } => lines.push(Line::styled(
+            format!("{verb} {path}  ({user_agent})"),
+            theme.dim(),
+        )),
+        Detail::Authenticated {
+            user,
+            groups,
+            method,
+        } => lines.push(Line::styled(
+            format!("{method}: {user} [{}]", groups.join(", ")),
+            theme.dim(),
+        )),
+        _ => {}
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), area);
+}
