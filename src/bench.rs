@@ -76,9 +76,26 @@ pub fn run(which: Option<&str>, runs: usize) -> Result<()> {
         print("e2e_10k_peak_rss_mib", median_of(rss), "MiB");
         ran = true;
     }
+    if all || which == Some("render") {
+        print("render_p99_us", render_p99_us(), "µs");
+        let mut startups = Vec::new();
+        for _ in 0..runs {
+            match startup_first_frame_ms() {
+                Ok(ms) => startups.push(ms),
+                Err(e) => {
+                    eprintln!("startup_first_frame_ms skipped: {e:#}");
+                    break;
+                }
+            }
+        }
+        if !startups.is_empty() {
+            print("startup_first_frame_ms", median_of(startups), "ms");
+        }
+        ran = true;
+    }
     if !ran {
         anyhow::bail!(
-            "unknown benchmark {:?}: choose store, pipeline, scheduler, e2e or all",
+            "unknown benchmark {:?}: choose store, pipeline, scheduler, e2e, render or all",
             which.unwrap_or("")
         );
     }
@@ -311,4 +328,106 @@ fn peak_rss_mib() -> f64 {
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
+}
+
+/// p99 of drawing the whole screen at 200×50 with 10,000 hops in the timeline (µs), over
+/// 2,000 frames that move through the history (so the timeline's window moves too).
+fn render_p99_us() -> f64 {
+    use crate::flow::{Conductor, Detail, Hop, HopKind};
+    use crate::tui::app::{App, Endpoint};
+    use crate::tui::theme::{Theme, ThemeName};
+    let clock = std::sync::Arc::new(crate::clock::Clock::paused_at(0));
+    let mut app = App::new(
+        std::sync::Arc::new(Conductor::new(clock.clone())),
+        clock,
+        Endpoint {
+            api: "https://127.0.0.1:6443".into(),
+            kubeconfig: "/home/you/.local/state/podflow/kubeconfig".into(),
+        },
+        Theme::new(ThemeName::Dark),
+    );
+    app.nodes = (0..4)
+        .map(|i| if i == 0 { "control-plane".to_string() } else { format!("node-{i}") })
+        .collect();
+    for n in 0..10_000u64 {
+        let kind = HopKind::ALL[(n as usize) % HopKind::ALL.len()];
+        let mut hop = Hop::new(
+            ["kubectl", "apiserver", "scheduler", "kubelet"][(n % 4) as usize],
+            ["apiserver", "etcd", "cri", "authz"][(n % 4) as usize],
+            kind,
+            format!("POST /api/v1/namespaces/default/pods/web-{n}/binding: a hop of the flow with its summary"),
+        )
+        .on_node(format!("node-{}", n % 3 + 1))
+        .rev(n as i64)
+        .detail(Detail::Request {
+            verb: "POST",
+            path: format!("/api/v1/namespaces/default/pods/web-{n}"),
+            user_agent: "kubectl/v1.32.4".into(),
+        });
+        hop.seq = n + 1;
+        hop.t_ms = n as i64 * 3;
+        app.push(std::sync::Arc::new(hop));
+    }
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50)).expect("a test terminal");
+    let mut times = Vec::with_capacity(2_000);
+    for frame in 0..2_000usize {
+        app.selected = Some(10_000 - 1 - (frame * 4) % 10_000);
+        let start = Instant::now();
+        let _ = terminal.draw(|f| crate::tui::view::draw(f, &app));
+        times.push(start.elapsed().as_secs_f64() * 1e6);
+    }
+    times.sort_by(f64::total_cmp);
+    times[(times.len() * 99) / 100]
+}
+
+/// Milliseconds from `podflow` starting (release build, fresh state dir) to its first frame
+/// drawn, in a real terminal (tmux): the UI writes the figure to the file named by
+/// `PODFLOW_FIRST_FRAME_FILE` once it has drawn.
+fn startup_first_frame_ms() -> Result<f64> {
+    use std::process::Command;
+    let state = tempfile_dir()?;
+    let report = state.join("first-frame-ms");
+    static RUN: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let socket = format!(
+        "podflow-bench-{}-{}",
+        std::process::id(),
+        RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let exe = std::env::current_exe()?;
+    let command = format!(
+        "PODFLOW_FIRST_FRAME_FILE={} {} --port 0 --state-dir {}",
+        report.display(),
+        exe.display(),
+        state.display()
+    );
+    let started = Command::new("tmux")
+        .args(["-L", &socket, "new-session", "-d", "-x", "160", "-y", "48", &command])
+        .status()?;
+    anyhow::ensure!(started.success(), "tmux could not start podflow");
+    let deadline = Instant::now() + std::time::Duration::from_secs(60);
+    let ms = loop {
+        if let Ok(text) = std::fs::read_to_string(&report)
+            && let Ok(ms) = text.trim().parse::<f64>()
+        {
+            break Ok(ms);
+        }
+        if Instant::now() > deadline {
+            break Err(anyhow::anyhow!("podflow drew no frame within 60 s"));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let _ = Command::new("tmux").args(["-L", &socket, "kill-server"]).status();
+    let _ = std::fs::remove_dir_all(&state);
+    ms
+}
+
+fn tempfile_dir() -> Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!(
+        "podflow-bench-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
 }

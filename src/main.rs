@@ -137,6 +137,7 @@ impl ClusterArgs {
 }
 
 fn main() {
+    let _ = podflow::tui::STARTED.set(std::time::Instant::now());
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Serve { cluster, trace }) => run_serve(cluster, trace),

@@ -65,6 +65,7 @@ async fn event_loop(
     let mut tick = crate::clock::wall_ticker(TICK);
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     terminal.draw(|frame| view::draw(frame, app))?;
+    report_first_frame();
     loop {
         tokio::select! {
             biased;
@@ -104,6 +105,21 @@ async fn event_loop(
             _ = tick.tick() => {}
         }
         terminal.draw(|frame| view::draw(frame, app))?;
+    }
+}
+
+/// When the process started, as near as the binary can tell (`main` sets it first thing).
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// `podflow bench render` measures startup: with `PODFLOW_FIRST_FRAME_FILE` set, the
+/// milliseconds from start to the first frame are written there.
+fn report_first_frame() {
+    if let (Some(path), Some(started)) = (
+        std::env::var_os("PODFLOW_FIRST_FRAME_FILE"),
+        STARTED.get(),
+    ) {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        let _ = std::fs::write(path, format!("{ms:.1}"));
     }
 }
 
