@@ -347,7 +347,13 @@ fn render_p99_us() -> f64 {
         Theme::new(ThemeName::Dark),
     );
     app.nodes = (0..4)
-        .map(|i| if i == 0 { "control-plane".to_string() } else { format!("node-{i}") })
+        .map(|i| {
+            if i == 0 {
+                "control-plane".to_string()
+            } else {
+                format!("node-{i}")
+            }
+        })
         .collect();
     for n in 0..10_000u64 {
         let kind = HopKind::ALL[(n as usize) % HopKind::ALL.len()];
@@ -368,8 +374,8 @@ fn render_p99_us() -> f64 {
         hop.t_ms = n as i64 * 3;
         app.push(std::sync::Arc::new(hop));
     }
-    let mut terminal =
-        ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50)).expect("a test terminal");
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50))
+        .expect("a test terminal");
     let mut times = Vec::with_capacity(2_000);
     for frame in 0..2_000usize {
         app.selected = Some(10_000 - 1 - (frame * 4) % 10_000);
@@ -402,7 +408,17 @@ fn startup_first_frame_ms() -> Result<f64> {
         state.display()
     );
     let started = Command::new("tmux")
-        .args(["-L", &socket, "new-session", "-d", "-x", "160", "-y", "48", &command])
+        .args([
+            "-L",
+            &socket,
+            "new-session",
+            "-d",
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &command,
+        ])
         .status()?;
     anyhow::ensure!(started.success(), "tmux could not start podflow");
     let deadline = Instant::now() + std::time::Duration::from_secs(60);
@@ -417,7 +433,9 @@ fn startup_first_frame_ms() -> Result<f64> {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
-    let _ = Command::new("tmux").args(["-L", &socket, "kill-server"]).status();
+    let _ = Command::new("tmux")
+        .args(["-L", &socket, "kill-server"])
+        .status();
     let _ = std::fs::remove_dir_all(&state);
     ms
 }

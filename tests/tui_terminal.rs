@@ -81,7 +81,15 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
         state.path().display()
     );
     tmux.run(&[
-        "new-session", "-d", "-s", "podflow", "-x", "120", "-y", "36", &command,
+        "new-session",
+        "-d",
+        "-s",
+        "podflow",
+        "-x",
+        "120",
+        "-y",
+        "36",
+        &command,
     ]);
     let screen = tmux.wait_for("export KUBECONFIG=");
     assert!(screen.contains("podflow · STEP"), "{screen}");
@@ -101,16 +109,26 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
         .expect("kubectl runs");
     // Its first request arrives and waits at the door.
     tmux.wait_for("1 waiting");
-    assert!(run.try_wait().expect("kubectl").is_none(), "kubectl is held");
+    assert!(
+        run.try_wait().expect("kubectl").is_none(),
+        "kubectl is held"
+    );
 
     let deadline = Instant::now() + BOUND;
     while run.try_wait().expect("kubectl").is_none() {
-        assert!(Instant::now() < deadline, "kubectl never finished:\n{}", tmux.screen());
+        assert!(
+            Instant::now() < deadline,
+            "kubectl never finished:\n{}",
+            tmux.screen()
+        );
         tmux.keys(&["Space"]);
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = run.wait_with_output().expect("kubectl output");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "pod/web created");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "pod/web created"
+    );
     // The screen shows the create and the apiserver's answer, hop by hop.
     let screen = tmux.wait_for("201 Created");
     assert!(screen.contains("Timeline"), "{screen}");

@@ -7,7 +7,7 @@ use super::action::Action;
 use super::narration::Narration;
 use super::theme::Theme;
 use crate::clock::Clock;
-use crate::flow::{AUTO_SPEEDS, Conductor, Hop, Mode};
+use crate::flow::{AUTO_SPEEDS, Conductor, Detail, Hop, HopKind, Mode};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -18,11 +18,12 @@ pub const TIMELINE: usize = 10_000;
 pub enum Pane {
     Flow,
     Narration,
+    Scheduler,
     Timeline,
 }
 
 impl Pane {
-    const ORDER: [Pane; 3] = [Pane::Flow, Pane::Narration, Pane::Timeline];
+    const ORDER: [Pane; 4] = [Pane::Flow, Pane::Narration, Pane::Scheduler, Pane::Timeline];
 
     fn next(self, by: isize) -> Pane {
         let at = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0) as isize;
@@ -67,7 +68,12 @@ pub struct App {
     pub help: bool,
     /// A one-line message (an error, a mode change) for the bottom bar.
     pub message: Option<String>,
+    /// The scheduler's recent decision records, by the seq of their hop (oldest first).
+    decisions: VecDeque<(u64, Arc<serde_json::Value>)>,
 }
+
+/// How many decision records the UI keeps.
+const DECISIONS: usize = 100;
 
 impl App {
     pub fn new(
@@ -91,11 +97,21 @@ impl App {
             zoom: false,
             help: false,
             message: None,
+            decisions: VecDeque::new(),
         }
     }
 
     /// A hop was recorded.
     pub fn push(&mut self, hop: Arc<Hop>) {
+        if matches!(hop.kind, HopKind::Scored | HopKind::Unschedulable)
+            && let Detail::Shared(record) = &hop.detail
+        {
+            if self.decisions.len() == DECISIONS {
+                self.decisions.pop_front();
+            }
+            self.decisions
+                .push_back((hop.seq, Arc::new(record.to_json())));
+        }
         if self.timeline.len() == TIMELINE {
             self.timeline.pop_front();
             self.dropped += 1;
@@ -117,6 +133,16 @@ impl App {
             Some(at) => self.timeline.get(at),
             None => self.timeline.back(),
         }
+    }
+
+    /// The scheduler's latest decision at or before the hop in view.
+    pub fn decision(&self) -> Option<Arc<serde_json::Value>> {
+        let upto = self.current().map_or(u64::MAX, |h| h.seq);
+        self.decisions
+            .iter()
+            .rev()
+            .find(|(seq, _)| *seq <= upto)
+            .map(|(_, record)| record.clone())
     }
 
     /// The index of the hop in view.
@@ -228,7 +254,6 @@ pub fn clock_text(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::flow::HopKind;
 
     fn app() -> App {
         let clock = Arc::new(Clock::paused_at(0));

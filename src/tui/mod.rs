@@ -114,10 +114,9 @@ pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLoc
 /// `podflow bench render` measures startup: with `PODFLOW_FIRST_FRAME_FILE` set, the
 /// milliseconds from start to the first frame are written there.
 fn report_first_frame() {
-    if let (Some(path), Some(started)) = (
-        std::env::var_os("PODFLOW_FIRST_FRAME_FILE"),
-        STARTED.get(),
-    ) {
+    if let (Some(path), Some(started)) =
+        (std::env::var_os("PODFLOW_FIRST_FRAME_FILE"), STARTED.get())
+    {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let _ = std::fs::write(path, format!("{ms:.1}"));
     }

@@ -7,6 +7,7 @@ mod footer;
 mod header;
 mod help;
 mod narration;
+mod scheduler;
 mod timeline;
 
 use super::app::{App, Pane};
@@ -39,11 +40,14 @@ pub fn draw(frame: &mut Frame, app: &App) {
     } else if area.width >= FULL.0 && area.height >= FULL.1 {
         let [flow, rest] =
             Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(body);
-        let [narration, timeline] =
-            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+        let [left, timeline] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rest);
+        let [narration, scheduler] =
+            Layout::vertical([Constraint::Length(12), Constraint::Min(4)]).areas(left);
         draw_pane(frame, flow, app, Pane::Flow);
         draw_pane(frame, narration, app, Pane::Narration);
+        draw_pane(frame, scheduler, app, Pane::Scheduler);
         draw_pane(frame, timeline, app, Pane::Timeline);
     } else {
         let [flow, narration, timeline] = Layout::vertical([
@@ -53,7 +57,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ])
         .areas(body);
         draw_pane(frame, flow, app, Pane::Flow);
-        draw_pane(frame, narration, app, Pane::Narration);
+        // Compact: the scheduler's table takes the narration's place while it has the focus.
+        let middle = if app.focus == Pane::Scheduler {
+            Pane::Scheduler
+        } else {
+            Pane::Narration
+        };
+        draw_pane(frame, narration, app, middle);
         draw_pane(frame, timeline, app, Pane::Timeline);
     }
     if app.help {
@@ -65,6 +75,7 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
     let title = match pane {
         Pane::Flow => " Flow ".to_string(),
         Pane::Narration => " What is happening ".to_string(),
+        Pane::Scheduler => " Scheduler: filter ▸ score ".to_string(),
         Pane::Timeline => timeline::title(app),
     };
     let border = if app.focus == pane {
@@ -80,6 +91,7 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
     match pane {
         Pane::Flow => flow::draw(frame, inner, app),
         Pane::Narration => narration::draw(frame, inner, app),
+        Pane::Scheduler => scheduler::draw(frame, inner, app),
         Pane::Timeline => timeline::draw(frame, inner, app),
     }
 }
