@@ -119,6 +119,14 @@ async fn a_deployment_ends_with_running_pods_spread_over_workers() {
         pods.iter().map(|p| text(p, "/spec/nodeName")).collect();
     assert!(nodes.len() >= 2, "spread over nodes: {nodes:?}");
     assert!(!nodes.contains("control-plane"));
+    // A condition that turned True keeps no reason or message from when it was False.
+    for pod in &pods {
+        for condition in pod["status"]["conditions"].as_array().expect("conditions") {
+            assert_eq!(condition["status"], "True", "{condition}");
+            assert!(condition.get("reason").is_none(), "{condition}");
+            assert!(condition.get("message").is_none(), "{condition}");
+        }
+    }
     let mut ips = std::collections::BTreeSet::new();
     for pod in &pods {
         let ip = text(pod, "/status/podIP");

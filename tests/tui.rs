@@ -70,6 +70,9 @@ impl Harness {
             theme,
         );
         app.nodes = cluster.node_names();
+        app.objects = Some(Arc::new(podflow::tui::objects::StoreObjects(
+            cluster.api.clone(),
+        )));
         tokio::spawn(async move {
             let path = std::path::Path::new("manifests/pod.yaml");
             let _ = kubectl.apply_file(path).await;
@@ -128,6 +131,39 @@ async fn screens_at_known_moments_of_the_single_pod_flow() {
     h.step_until(|hop| hop.kind == HopKind::StatusPatched && hop.summary.contains(": Running"))
         .await;
     insta::assert_snapshot!("running_80x24", h.screen(80, 24));
+    insta::assert_snapshot!("running_160x48", h.screen(160, 48));
+    // History: the hop that stored the new pod shows the pod as it was then.
+    let created = h
+        .app
+        .timeline
+        .iter()
+        .position(|hop| {
+            hop.kind == HopKind::Stored
+                && hop
+                    .summary
+                    .contains("txn create /registry/pods/default/web")
+        })
+        .expect("the create was stored");
+    while h.app.current_index() != Some(created) {
+        h.app.update(Action::Up);
+    }
+    let screen = h.screen(160, 48);
+    assert!(screen.contains("Object · Pod default/web"), "{screen}");
+    assert!(
+        !screen.contains("phase: Running"),
+        "the pod as it was when created:\n{screen}"
+    );
+    insta::assert_snapshot!("history_created_160x48", screen);
+    h.app.update(Action::Follow);
+    let screen = h.screen(160, 48);
+    assert!(
+        screen.contains("changed since the previous revision"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("+ "),
+        "the kubelet's changes are marked: {screen}"
+    );
     h.app.update(Action::Help);
     insta::assert_snapshot!("help_80x24", h.screen(80, 24));
     insta::assert_snapshot!("too_small_60x10", h.screen(60, 10));

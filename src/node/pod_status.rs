@@ -168,8 +168,14 @@ impl Observed {
             let mut c = json!({"type": kind, "status": if ok { "True" } else { "False" },
                                "lastProbeTime": null,
                                "lastTransitionTime": t(since.unwrap_or(self.not_ready_since_ms))});
-            if let Some(reason) = reason.filter(|_| !ok) {
-                c["reason"] = json!(reason);
+            match reason.filter(|_| !ok) {
+                Some(reason) => c["reason"] = json!(reason),
+                // Sent as a strategic merge patch: a condition that turned True drops the
+                // reason and message it had while False (the kubelet's two-way diff does).
+                None => {
+                    c["reason"] = Value::Null;
+                    c["message"] = Value::Null;
+                }
             }
             c
         };

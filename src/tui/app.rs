@@ -19,11 +19,18 @@ pub enum Pane {
     Flow,
     Narration,
     Scheduler,
+    Object,
     Timeline,
 }
 
 impl Pane {
-    const ORDER: [Pane; 4] = [Pane::Flow, Pane::Narration, Pane::Scheduler, Pane::Timeline];
+    const ORDER: [Pane; 5] = [
+        Pane::Flow,
+        Pane::Narration,
+        Pane::Scheduler,
+        Pane::Object,
+        Pane::Timeline,
+    ];
 
     fn next(self, by: isize) -> Pane {
         let at = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0) as isize;
@@ -68,6 +75,8 @@ pub struct App {
     pub help: bool,
     /// A one-line message (an error, a mode change) for the bottom bar.
     pub message: Option<String>,
+    /// Where the object pane reads objects (None: no cluster behind the UI).
+    pub objects: Option<Arc<dyn super::objects::ObjectSource>>,
     /// The scheduler's recent decision records, by the seq of their hop (oldest first).
     decisions: VecDeque<(u64, Arc<serde_json::Value>)>,
 }
@@ -98,6 +107,7 @@ impl App {
             help: false,
             message: None,
             decisions: VecDeque::new(),
+            objects: None,
         }
     }
 

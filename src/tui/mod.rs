@@ -9,6 +9,7 @@ pub mod action;
 pub mod app;
 pub mod keymap;
 pub mod narration;
+pub mod objects;
 pub mod theme;
 pub mod view;
 
@@ -45,6 +46,7 @@ pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Res
         theme::Theme::new(options.theme),
     );
     app.nodes = cluster.node_names();
+    app.objects = Some(Arc::new(objects::StoreObjects(cluster.api.clone())));
     // The timeline starts now: the boot (nodes registering) is not the lesson.
     let mut hops = cluster.flow.subscribe();
     cluster.flow.conductor().set_mode(options.mode);

@@ -7,6 +7,7 @@ mod footer;
 mod header;
 mod help;
 mod narration;
+mod object;
 mod scheduler;
 mod timeline;
 
@@ -40,14 +41,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
     } else if area.width >= FULL.0 && area.height >= FULL.1 {
         let [flow, rest] =
             Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(body);
-        let [left, timeline] =
+        let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rest);
         let [narration, scheduler] =
             Layout::vertical([Constraint::Length(12), Constraint::Min(4)]).areas(left);
+        let [object, timeline] =
+            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
         draw_pane(frame, flow, app, Pane::Flow);
         draw_pane(frame, narration, app, Pane::Narration);
         draw_pane(frame, scheduler, app, Pane::Scheduler);
+        draw_pane(frame, object, app, Pane::Object);
         draw_pane(frame, timeline, app, Pane::Timeline);
     } else {
         let [flow, narration, timeline] = Layout::vertical([
@@ -57,11 +61,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ])
         .areas(body);
         draw_pane(frame, flow, app, Pane::Flow);
-        // Compact: the scheduler's table takes the narration's place while it has the focus.
-        let middle = if app.focus == Pane::Scheduler {
-            Pane::Scheduler
-        } else {
-            Pane::Narration
+        // Compact: the scheduler's table or the object takes the narration's place while it
+        // has the focus.
+        let middle = match app.focus {
+            Pane::Scheduler | Pane::Object => app.focus,
+            _ => Pane::Narration,
         };
         draw_pane(frame, narration, app, middle);
         draw_pane(frame, timeline, app, Pane::Timeline);
@@ -76,6 +80,7 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
         Pane::Flow => " Flow ".to_string(),
         Pane::Narration => " What is happening ".to_string(),
         Pane::Scheduler => " Scheduler: filter ▸ score ".to_string(),
+        Pane::Object => object::title(app),
         Pane::Timeline => timeline::title(app),
     };
     let border = if app.focus == pane {
@@ -92,6 +97,7 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
         Pane::Flow => flow::draw(frame, inner, app),
         Pane::Narration => narration::draw(frame, inner, app),
         Pane::Scheduler => scheduler::draw(frame, inner, app),
+        Pane::Object => object::draw(frame, inner, app),
         Pane::Timeline => timeline::draw(frame, inner, app),
     }
 }
