@@ -195,6 +195,7 @@ fn main() {
 }
 
 fn run_tui(args: ClusterArgs, theme: podflow::tui::theme::ThemeName) -> Result<()> {
+    podflow::tui::require_terminal()?;
     let rt = runtime()?;
     let result = rt.block_on(async {
         let config = args.config()?;

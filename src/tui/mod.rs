@@ -31,14 +31,19 @@ pub struct Options {
     pub theme: theme::ThemeName,
 }
 
-/// Runs the UI on `cluster` until the user quits.
-pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Result<()> {
+/// Fails unless stdin and stdout are a terminal: checked before anything starts.
+pub fn require_terminal() -> Result<()> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
             "podflow's screen needs a terminal; for the control plane alone, run `podflow serve`"
         );
     }
+    Ok(())
+}
+
+/// Runs the UI on `cluster` until the user quits.
+pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Result<()> {
     let mut app = App::new(
         cluster.flow.conductor().clone(),
         cluster.clock.clone(),
