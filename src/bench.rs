@@ -275,18 +275,14 @@ fn e2e_pods_ready(replicas: usize, nodes: usize) -> Result<(f64, f64)> {
         let cluster = Cluster::embedded_with_nodes(1, nodes, clock).await?;
         let admin = cluster.admin_client();
         let all_nodes = nodes + 1;
+        // The waits read the store as an observer: no request of theirs adds to the work.
+        let store = cluster.api.objects();
         let registered = cluster
             .run_until(std::time::Duration::from_secs(600), || async {
-                admin
-                    .get("/api/v1/nodes?limit=1")
-                    .await
-                    .ok()
-                    .and_then(|l| l.pointer("/metadata/remainingItemCount").and_then(|n| n.as_u64()))
-                    .map(|rest| rest as usize + 1 >= all_nodes)
-                    .unwrap_or(all_nodes == 1)
+                crate::trace::nodes_ready(store) >= all_nodes
             })
             .await;
-        anyhow::ensure!(registered, "the {all_nodes} nodes did not register");
+        anyhow::ensure!(registered, "the {all_nodes} nodes did not become Ready");
         let deployment = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "e2e"},
@@ -302,10 +298,10 @@ fn e2e_pods_ready(replicas: usize, nodes: usize) -> Result<(f64, f64)> {
             .map_err(|e| anyhow::anyhow!("creating the deployment: {}", e.message))?;
         let ready = cluster
             .run_until(std::time::Duration::from_secs(3_600), || async {
-                admin
-                    .get("/apis/apps/v1/namespaces/default/deployments/e2e")
-                    .await
+                store
+                    .get(&crate::api::kinds::DEPLOYMENTS, Some("default"), "e2e")
                     .ok()
+                    .flatten()
                     .and_then(|d| d.pointer("/status/readyReplicas").and_then(|n| n.as_u64()))
                     == Some(replicas as u64)
             })

@@ -10,7 +10,7 @@ use podflow::apiserver::pki::Pki;
 use podflow::clock::Clock;
 use podflow::cluster::Cluster;
 use podflow::flow::{Hop, HopKind, Mode, Step};
-use podflow::kubectl::{Kubectl, Transport, transport::Https};
+use podflow::kubectl::{Https, Kubectl};
 use podflow::tui::action::Action;
 use podflow::tui::app::{App, Effect, Endpoint};
 use podflow::tui::theme::{Theme, ThemeName};
@@ -48,11 +48,9 @@ impl Harness {
             .await;
         assert!(booted);
         cluster.settle().await;
-        let transport = Transport::Https(
-            Https::connect(cluster.api.clone(), &pki)
-                .await
-                .expect("https"),
-        );
+        let transport = Https::connect(cluster.api.clone(), &pki)
+            .await
+            .expect("https");
         let kubectl = Kubectl::new(transport, cluster.flow.clone());
         let hops = cluster.flow.subscribe();
         cluster.flow.conductor().set_mode(Mode::Step);

@@ -276,7 +276,7 @@ impl ApiServer {
         );
         // A kubelet's requests come from its node (and its answers go back there).
         let node = match &req.credentials {
-            Credentials::InProcess(user) => user.name.strip_prefix("system:node:"),
+            Credentials::InProcess(user) => rbac::node::node_identity(user),
             _ => None,
         };
         if let Some(node) = node {

@@ -80,6 +80,58 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// The CA certificate and what it signs: the apiserver's serving certificate and the admin's
+/// client certificate (fresh keys each time), as PEM.
+struct Issued {
+    ca_pem: String,
+    server_cert_pem: String,
+    server_key_pem: String,
+    admin_cert_pem: String,
+    admin_key_pem: String,
+}
+
+impl Issued {
+    fn by(ca_key: &KeyPair) -> Result<Issued> {
+        let ca = ca_params().self_signed(ca_key)?;
+        let mut server = leaf_params("kube-apiserver", None, ExtendedKeyUsagePurpose::ServerAuth);
+        server.subject_alt_names = vec![
+            SanType::IpAddress("127.0.0.1".parse()?),
+            SanType::IpAddress("::1".parse()?),
+            SanType::DnsName("localhost".try_into()?),
+            SanType::DnsName("kubernetes".try_into()?),
+            SanType::DnsName("kubernetes.default".try_into()?),
+            SanType::DnsName("kubernetes.default.svc".try_into()?),
+        ];
+        let server_key = KeyPair::generate()?;
+        let server_cert = server.signed_by(&server_key, &ca, ca_key)?;
+        let admin = leaf_params(
+            "admin",
+            Some("system:masters"),
+            ExtendedKeyUsagePurpose::ClientAuth,
+        );
+        let admin_key = KeyPair::generate()?;
+        let admin_cert = admin.signed_by(&admin_key, &ca, ca_key)?;
+        Ok(Issued {
+            ca_pem: ca.pem(),
+            server_cert_pem: server_cert.pem(),
+            server_key_pem: server_key.serialize_pem(),
+            admin_cert_pem: admin_cert.pem(),
+            admin_key_pem: admin_key.serialize_pem(),
+        })
+    }
+
+    fn with_token(self, student_token: String) -> Pki {
+        Pki {
+            ca_pem: self.ca_pem,
+            server_cert_pem: self.server_cert_pem,
+            server_key_pem: self.server_key_pem,
+            admin_cert_pem: self.admin_cert_pem,
+            admin_key_pem: self.admin_key_pem,
+            student_token,
+        }
+    }
+}
+
 impl Pki {
     /// Creates (or reuses the CA key of) the PKI under `state_dir`.
     pub fn load_or_create(state_dir: &Path) -> Result<Pki> {
@@ -98,28 +150,8 @@ impl Pki {
             }
         };
         // Same key and subject as before: certificates signed earlier still verify.
-        let ca = ca_params().self_signed(&ca_key)?;
-        std::fs::write(state_dir.join("ca.crt"), ca.pem())?;
-
-        let mut server = leaf_params("kube-apiserver", None, ExtendedKeyUsagePurpose::ServerAuth);
-        server.subject_alt_names = vec![
-            SanType::IpAddress("127.0.0.1".parse()?),
-            SanType::IpAddress("::1".parse()?),
-            SanType::DnsName("localhost".try_into()?),
-            SanType::DnsName("kubernetes".try_into()?),
-            SanType::DnsName("kubernetes.default".try_into()?),
-            SanType::DnsName("kubernetes.default.svc".try_into()?),
-        ];
-        let server_key = KeyPair::generate()?;
-        let server_cert = server.signed_by(&server_key, &ca, &ca_key)?;
-
-        let admin = leaf_params(
-            "admin",
-            Some("system:masters"),
-            ExtendedKeyUsagePurpose::ClientAuth,
-        );
-        let admin_key = KeyPair::generate()?;
-        let admin_cert = admin.signed_by(&admin_key, &ca, &ca_key)?;
+        let issued = Issued::by(&ca_key)?;
+        std::fs::write(state_dir.join("ca.crt"), &issued.ca_pem)?;
 
         let tokens_path = state_dir.join("tokens.csv");
         let student_token = read_token(&tokens_path, "student").unwrap_or_else(random_token);
@@ -131,53 +163,22 @@ impl Pki {
 
         write_private(
             &state_dir.join("apiserver.key"),
-            server_key.serialize_pem().as_bytes(),
+            issued.server_key_pem.as_bytes(),
         )?;
-        std::fs::write(state_dir.join("apiserver.crt"), server_cert.pem())?;
+        std::fs::write(state_dir.join("apiserver.crt"), &issued.server_cert_pem)?;
         write_private(
             &state_dir.join("admin.key"),
-            admin_key.serialize_pem().as_bytes(),
+            issued.admin_key_pem.as_bytes(),
         )?;
-        std::fs::write(state_dir.join("admin.crt"), admin_cert.pem())?;
-
-        Ok(Pki {
-            ca_pem: ca.pem(),
-            server_cert_pem: server_cert.pem(),
-            server_key_pem: server_key.serialize_pem(),
-            admin_cert_pem: admin_cert.pem(),
-            admin_key_pem: admin_key.serialize_pem(),
-            student_token,
-        })
+        std::fs::write(state_dir.join("admin.crt"), &issued.admin_cert_pem)?;
+        Ok(issued.with_token(student_token))
     }
 
     /// A fresh CA, serving certificate and admin certificate kept in memory only: the
     /// embedded clusters of `trace` and the TUI, whose kubectl speaks HTTPS over an in-memory
     /// pipe.
     pub fn ephemeral() -> Result<Pki> {
-        let ca_key = KeyPair::generate()?;
-        let ca = ca_params().self_signed(&ca_key)?;
-        let mut server = leaf_params("kube-apiserver", None, ExtendedKeyUsagePurpose::ServerAuth);
-        server.subject_alt_names = vec![
-            SanType::IpAddress("127.0.0.1".parse()?),
-            SanType::DnsName("localhost".try_into()?),
-        ];
-        let server_key = KeyPair::generate()?;
-        let server_cert = server.signed_by(&server_key, &ca, &ca_key)?;
-        let admin = leaf_params(
-            "admin",
-            Some("system:masters"),
-            ExtendedKeyUsagePurpose::ClientAuth,
-        );
-        let admin_key = KeyPair::generate()?;
-        let admin_cert = admin.signed_by(&admin_key, &ca, &ca_key)?;
-        Ok(Pki {
-            ca_pem: ca.pem(),
-            server_cert_pem: server_cert.pem(),
-            server_key_pem: server_key.serialize_pem(),
-            admin_cert_pem: admin_cert.pem(),
-            admin_key_pem: admin_key.serialize_pem(),
-            student_token: random_token(),
-        })
+        Ok(Issued::by(&KeyPair::generate()?)?.with_token(random_token()))
     }
 
     /// Writes `<state-dir>/kubeconfig` for `server` (`https://127.0.0.1:6443`) and returns its path.

@@ -10,12 +10,12 @@
 //! when that is compacted, as etcd does).
 
 use crate::apiserver::storage::decode;
-use crate::store::{Backend, EventType, Revision, StoreError, WatchResponse};
+use crate::store::{Backend, Event, EventType, Revision, StoreError, WatchResponse};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::Poll;
+use std::task::{Context, Poll};
 use tokio::sync::mpsc;
 
 /// How many recent revisions of the resource the cache keeps for watches that start behind.
@@ -63,26 +63,41 @@ pub struct Changes {
     pub changes: Vec<Change>,
 }
 
+impl Change {
+    /// One store event, decoded; `known` is the object as last decoded, used as the previous
+    /// version when it is the one the event replaced.
+    fn of(event: &Event, known: Option<Arc<Value>>) -> Change {
+        let previous = event.prev_kv.as_ref().and_then(|kv| {
+            known
+                .filter(|o| {
+                    o.pointer("/metadata/resourceVersion")
+                        .and_then(Value::as_str)
+                        .and_then(|rv| rv.parse().ok())
+                        == Some(kv.mod_revision)
+                })
+                .or_else(|| decode(kv).ok().map(Arc::new))
+        });
+        Change {
+            kind: event.kind,
+            key: Arc::from(event.kv.key.as_str()),
+            revision: event.kv.mod_revision,
+            object: (event.kind == EventType::Put)
+                .then(|| decode(&event.kv).ok().map(Arc::new))
+                .flatten(),
+            previous,
+        }
+    }
+}
+
 impl Changes {
-    /// A store response, decoded (for watches the cache does not serve).
+    /// A store response, decoded (for watches the cache does not serve, and replays).
     pub fn decoded(response: &WatchResponse) -> Changes {
         Changes {
             revision: response.revision,
             changes: response
                 .events
                 .iter()
-                .map(|event| Change {
-                    kind: event.kind,
-                    key: Arc::from(event.kv.key.as_str()),
-                    revision: event.kv.mod_revision,
-                    object: (event.kind == EventType::Put)
-                        .then(|| decode(&event.kv).ok().map(Arc::new))
-                        .flatten(),
-                    previous: event
-                        .prev_kv
-                        .as_ref()
-                        .and_then(|kv| decode(kv).ok().map(Arc::new)),
-                })
+                .map(|e| Change::of(e, None))
                 .collect(),
         }
     }
@@ -221,12 +236,6 @@ impl WatchCache {
         Ok(ChangeSource::Cache(events))
     }
 
-    /// How many client watches the cache feeds (closed ones are dropped on the next change).
-    pub fn watcher_count(&self) -> usize {
-        let state = self.lock();
-        state.unindexed.len() + state.indexed.values().map(Vec::len).sum::<usize>()
-    }
-
     /// Starts the task that fans changes out as they happen, once there is a runtime.
     fn ensure_dispatching(&self) {
         if self.dispatching.load(Ordering::Acquire)
@@ -237,24 +246,12 @@ impl WatchCache {
         }
         let state = Arc::downgrade(&self.state);
         let trigger = self.trigger;
-        tokio::spawn(std::future::poll_fn(move |cx| {
-            let Some(state) = state.upgrade() else {
-                return Poll::Ready(());
-            };
-            let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
-            loop {
-                let Some(source) = state.source.as_mut() else {
-                    return Poll::Ready(());
-                };
-                match source.poll_recv(cx) {
-                    Poll::Ready(Some(response)) => state.dispatch(response, &trigger),
-                    Poll::Ready(None) => {
-                        state.source = None;
-                        return Poll::Ready(());
-                    }
-                    Poll::Pending => return Poll::Pending,
-                }
-            }
+        tokio::spawn(std::future::poll_fn(move |cx| match state.upgrade() {
+            Some(state) => state
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pump(cx, &trigger),
+            None => Poll::Ready(()),
         }));
     }
 
@@ -264,18 +261,28 @@ impl WatchCache {
 }
 
 impl State {
-    fn drain(&mut self, trigger: &Trigger) {
+    /// Dispatches every change the store has sent; Ready once the store's watch is gone.
+    fn pump(&mut self, cx: &mut Context<'_>, trigger: &Trigger) -> Poll<()> {
         loop {
             let Some(source) = self.source.as_mut() else {
-                return;
+                return Poll::Ready(());
             };
+            match source.poll_recv(cx) {
+                Poll::Ready(Some(response)) => self.dispatch(response, trigger),
+                Poll::Ready(None) => self.source = None,
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+
+    /// Dispatches what the store has sent so far, without waiting (and without taking the
+    /// dispatching task's place as the one the channel wakes, as a poll would).
+    fn drain(&mut self, trigger: &Trigger) {
+        while let Some(source) = self.source.as_mut() {
             match source.try_recv() {
                 Ok(response) => self.dispatch(response, trigger),
                 Err(mpsc::error::TryRecvError::Empty) => return,
-                Err(mpsc::error::TryRecvError::Disconnected) => {
-                    self.source = None;
-                    return;
-                }
+                Err(mpsc::error::TryRecvError::Disconnected) => self.source = None,
             }
         }
     }
@@ -321,31 +328,11 @@ impl State {
             .events
             .iter()
             .map(|event| {
-                let key: Arc<str> = Arc::from(event.kv.key.as_str());
-                let known = self.current.remove(&key);
-                let previous = event.prev_kv.as_ref().and_then(|kv| {
-                    known
-                        .filter(|o| {
-                            o.pointer("/metadata/resourceVersion")
-                                .and_then(Value::as_str)
-                                .and_then(|rv| rv.parse().ok())
-                                == Some(kv.mod_revision)
-                        })
-                        .or_else(|| decode(kv).ok().map(Arc::new))
-                });
-                let object = (event.kind == EventType::Put)
-                    .then(|| decode(&event.kv).ok().map(Arc::new))
-                    .flatten();
-                if let Some(object) = &object {
-                    self.current.insert(key.clone(), object.clone());
+                let change = Change::of(event, self.current.remove(event.kv.key.as_str()));
+                if let Some(object) = &change.object {
+                    self.current.insert(change.key.clone(), object.clone());
                 }
-                Change {
-                    kind: event.kind,
-                    key,
-                    revision: event.kv.mod_revision,
-                    object,
-                    previous,
-                }
+                change
             })
             .collect();
         Changes {

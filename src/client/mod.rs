@@ -78,7 +78,7 @@ impl Client {
         self.api.handle(request).await
     }
 
-    pub async fn call(
+    async fn call(
         &self,
         method: http::Method,
         path: &str,

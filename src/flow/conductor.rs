@@ -195,7 +195,7 @@ impl Conductor {
     }
 
     /// Releases the oldest waiting hop, if any (skipping hops whose waiter went away).
-    pub fn release_next(&self) -> Option<Hop> {
+    fn release_next(&self) -> Option<Hop> {
         let mut state = self.lock();
         while let Some(held) = state.queue.pop_front() {
             if held.release.send(()).is_ok() {
@@ -220,20 +220,6 @@ impl Conductor {
                 None => Step::Idle,
             };
         }
-    }
-
-    /// Steps until a released hop satisfies `until` (returned), the cluster goes idle, or
-    /// `max_steps` pass. The TUI's "run to the next hop of the scheduler" and "run until the
-    /// pod is Running".
-    pub async fn run_until(&self, max_steps: usize, until: impl Fn(&Hop) -> bool) -> Option<Hop> {
-        for _ in 0..max_steps {
-            match self.step().await {
-                Step::Released(hop) if until(&hop) => return Some(*hop),
-                Step::Idle => return None,
-                _ => {}
-            }
-        }
-        None
     }
 
     /// Auto-play's interval right now: None unless in auto mode and not paused.

@@ -15,7 +15,8 @@
 //!
 //! Each released hop is printed as one line.
 
-use super::{Flow, Hop, HopKind, Mode, Step};
+use super::{Detail, Flow, Hop, HopKind, Mode, Step};
+use serde_json::json;
 use std::sync::Arc;
 
 /// The most hops one `next` or `until` runs through before giving up.
@@ -71,25 +72,24 @@ pub async fn command(flow: &Arc<Flow>, origin_ms: i64, line: &str) -> Vec<String
                     let component = component.to_string();
                     Box::new(move |h: &Hop| h.from == component || h.to == component)
                 }
-                ("until", "running") => Box::new(|h: &Hop| {
-                    h.kind == HopKind::StatusPatched && h.summary.contains(": Running")
-                }),
-                ("until", "ready") => Box::new(|h: &Hop| {
-                    h.kind == HopKind::StatusPatched && h.summary.contains(", Ready")
-                }),
+                ("until", "running") => {
+                    Box::new(|h: &Hop| status_reported(h, "/phase") == Some(&json!("Running")))
+                }
+                ("until", "ready") => {
+                    Box::new(|h: &Hop| status_reported(h, "/ready") == Some(&json!(true)))
+                }
                 _ => return vec![format!("until takes running or ready, got {target:?}")],
             };
-            let mut out = Vec::new();
-            for _ in 0..RUN_LIMIT {
-                let step = flow.step().await;
-                out.push(show(&step));
-                match step {
-                    Step::Released(hop) if matches(&hop) => return out,
-                    Step::Idle => return out,
-                    _ => {}
-                }
+            let (mut out, mut idle) = (Vec::new(), false);
+            let reached = flow
+                .run_until(RUN_LIMIT, matches, |step| {
+                    idle = matches!(step, Step::Idle);
+                    out.push(show(step));
+                })
+                .await;
+            if !reached && !idle {
+                out.push(format!("stopped after {RUN_LIMIT} hops"));
             }
-            out.push(format!("stopped after {RUN_LIMIT} hops"));
             out
         }
         "mode" => match arg {
@@ -140,16 +140,21 @@ fn set(flow: &Arc<Flow>, mode: Mode) -> Vec<String> {
     vec![format!("mode: {}", mode.as_str())]
 }
 
-/// A hop as one line (a held hop has no number yet).
+/// What a kubelet's `status_patched` hop reported, at `pointer` of its detail
+/// (`/phase`, `/ready`).
+fn status_reported<'h>(hop: &'h Hop, pointer: &str) -> Option<&'h serde_json::Value> {
+    match (&hop.kind, &hop.detail) {
+        (HopKind::StatusPatched, Detail::Json(detail)) => detail.pointer(pointer),
+        _ => None,
+    }
+}
+
+/// A hop as one line (a held hop has no number or time yet).
 fn line_of(hop: &Hop, origin_ms: i64) -> String {
     let seq = if hop.seq == 0 {
         String::new()
     } else {
         format!("#{} ", hop.seq)
-    };
-    let node = |c: &str| match &hop.node {
-        Some(n) if matches!(c, "kubelet" | "cri" | "cni") => format!("{c}({n})"),
-        _ => c.to_string(),
     };
     let t = if hop.t_ms == 0 {
         String::new()
@@ -158,8 +163,8 @@ fn line_of(hop: &Hop, origin_ms: i64) -> String {
     };
     format!(
         "{seq}{t}{} → {}  [{}] {}",
-        node(&hop.from),
-        node(&hop.to),
+        hop.label(&hop.from),
+        hop.label(&hop.to),
         hop.kind.as_str(),
         hop.summary
     )

@@ -324,6 +324,14 @@ pub struct AdmissionDetail {
     pub message: Option<String>,
 }
 
+/// The components that run on every node; their hops carry the node.
+pub const NODE_COMPONENTS: [&str; 3] = ["kubelet", "cri", "cni"];
+
+/// Whether `component` is one of a node's own (its hops name the node).
+pub fn runs_on_node(component: &str) -> bool {
+    NODE_COMPONENTS.contains(&component)
+}
+
 /// One step of the flow.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hop {
@@ -388,15 +396,21 @@ impl Hop {
         self
     }
 
-    /// One readable line: `#12 +00:03.240 kubectl → apiserver  POST /api/v1/…`.
+    /// `component` as the flow shows it on this hop: `kubelet(node-2)` for the components
+    /// that run on a node, the bare name otherwise.
+    pub fn label(&self, component: &str) -> String {
+        match &self.node {
+            Some(node) if runs_on_node(component) => format!("{component}({node})"),
+            _ => component.to_string(),
+        }
+    }
+
+    /// One readable line: `#12 00:03.240 kubectl → apiserver  POST /api/v1/…`.
     pub fn line(&self, origin_ms: i64) -> String {
-        let t = (self.t_ms - origin_ms).max(0);
         let mut line = format!(
-            "#{} {:02}:{:02}.{:03} {} → {}  [{}] {}",
+            "#{} {} {} → {}  [{}] {}",
             self.seq,
-            t / 60_000,
-            (t / 1000) % 60,
-            t % 1000,
+            super::format_clock(self.t_ms - origin_ms),
             self.from,
             self.to,
             self.kind.as_str(),

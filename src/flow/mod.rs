@@ -1,14 +1,17 @@
-//! `flow`: the hops. Every stage of every request, every watch event and (later) every step of
-//! the scheduler and kubelets becomes a `Hop` that passes through here. The flow numbers the
-//! hops, keeps the recent ones for the screen, and hands each to subscribers (the
-//! `serve --trace` printer, the TUI). The conductor's step/auto modes will hold hops here.
+//! `flow`: the hops. Every stage of every request, every watch event and every step of the
+//! scheduler, controllers and kubelets becomes a `Hop` that passes through here. The
+//! conductor decides when each happens (live, step, auto); the flow numbers the hops, keeps
+//! the recent ones for the screen, and hands each to subscribers (the `serve --trace`
+//! printer, the TUI) and sinks (the `trace` printer).
 
 mod conductor;
 pub mod console;
 mod hop;
 
 pub use conductor::{AUTO_SPEEDS, Conductor, Mode, Step};
-pub use hop::{AdmissionDetail, Detail, Hop, HopKind, ObjectRef, SharedDetail};
+pub use hop::{
+    AdmissionDetail, Detail, Hop, HopKind, NODE_COMPONENTS, ObjectRef, SharedDetail, runs_on_node,
+};
 
 use crate::clock::Clock;
 use std::collections::VecDeque;
@@ -68,6 +71,27 @@ impl Flow {
         step
     }
 
+    /// Steps until a released hop satisfies `until` (true), the cluster goes idle, or
+    /// `max_steps` pass; `each` sees every step. "Run to the next hop of the scheduler", "run
+    /// until the pod is Running".
+    pub async fn run_until(
+        &self,
+        max_steps: usize,
+        until: impl Fn(&Hop) -> bool,
+        mut each: impl FnMut(&Step),
+    ) -> bool {
+        for _ in 0..max_steps {
+            let step = self.step().await;
+            each(&step);
+            match step {
+                Step::Released(hop) if until(&hop) => return true,
+                Step::Idle => return false,
+                _ => {}
+            }
+        }
+        false
+    }
+
     /// Auto-play: while the conductor is in auto mode and not paused, one step per interval
     /// (jumps of the clock recorded as with [`Flow::step`]). Runs until the flow is dropped;
     /// the cluster spawns it.
@@ -112,25 +136,20 @@ impl Flow {
         self.recording.store(on, Ordering::Relaxed);
     }
 
-    /// How many hops fell out of the history (it keeps the last 10,000).
-    pub fn dropped(&self) -> u64 {
-        let kept = self.history.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
-        self.count().saturating_sub(kept)
-    }
-
     pub fn clock(&self) -> &Arc<Clock> {
         &self.clock
     }
 
-    /// Passes a hop through the conductor: records it and (in step or auto mode, later) waits
-    /// until it is released.
+    /// Passes a hop through the conductor — in step or auto mode it waits until released —
+    /// then records it.
     pub async fn pass(&self, hop: Hop) {
         let hop = self.conductor.gate(hop).await;
         self.record(hop);
     }
 
-    /// Records a hop without holding it (reads, which change nothing): numbers it, stamps it
-    /// with sim time, keeps it and tells subscribers.
+    /// Records a hop without holding it (for the few places that cannot wait: a clock jump,
+    /// compaction, a write inside admission): numbers it, stamps it with sim time, keeps it
+    /// and tells subscribers and sinks.
     pub fn record(&self, mut hop: Hop) {
         hop.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         if !self.recording.load(Ordering::Relaxed) {
@@ -179,6 +198,17 @@ impl Flow {
     pub fn count(&self) -> u64 {
         self.seq.load(Ordering::Relaxed)
     }
+}
+
+/// Sim time since an origin as a clock reads: `01:03.240` (minutes, seconds, milliseconds).
+pub fn format_clock(ms: i64) -> String {
+    let ms = ms.max(0);
+    format!(
+        "{:02}:{:02}.{:03}",
+        ms / 60_000,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
 }
 
 /// A span of sim time as people say it: `300ms`, `40s`, `1m05s`, `2h03m`.

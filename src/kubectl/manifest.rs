@@ -131,22 +131,6 @@ fn map(object: Value, source: &str) -> Result<ManifestObject, String> {
             "error: resource mapping not found for name: \"{name}\" namespace: \"{namespace}\" from \"{source}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first"
         ));
     };
-    if name.is_empty() {
-        return Err(format!(
-            "error: error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"\", Namespace: \"{}\"\nfrom server for: \"{source}\": resource name may not be empty",
-            resource_with_group(rt),
-            gvk(rt),
-            if rt.namespaced {
-                if namespace.is_empty() {
-                    "default"
-                } else {
-                    &namespace
-                }
-            } else {
-                ""
-            }
-        ));
-    }
     let namespace = rt.namespaced.then(|| {
         if namespace.is_empty() {
             "default".to_string()
@@ -154,12 +138,40 @@ fn map(object: Value, source: &str) -> Result<ManifestObject, String> {
             namespace
         }
     });
+    if name.is_empty() {
+        return Err(format!(
+            "error: {}",
+            retrieving(
+                rt,
+                &name,
+                namespace.as_deref(),
+                source,
+                "resource name may not be empty"
+            )
+        ));
+    }
     Ok(ManifestObject {
         object,
         rt,
         namespace,
         name,
     })
+}
+
+/// kubectl's words when it could not read an object before applying it.
+pub fn retrieving(
+    rt: &ResourceType,
+    name: &str,
+    namespace: Option<&str>,
+    source: &str,
+    why: &str,
+) -> String {
+    format!(
+        "error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"{name}\", Namespace: \"{}\"\nfrom server for: \"{source}\": {why}",
+        resource_with_group(rt),
+        gvk(rt),
+        namespace.unwrap_or("")
+    )
 }
 
 /// `/v1, Resource=pods` or `apps/v1, Resource=deployments`, as kubectl's errors write it.

@@ -19,7 +19,7 @@ use manifest::ManifestObject;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::sync::Arc;
-pub use transport::Transport;
+pub use transport::Https;
 
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 /// The User-Agent podflow's kubectl sends (the flow names the client `kubectl` from it).
@@ -44,12 +44,12 @@ impl Applied {
 }
 
 pub struct Kubectl {
-    transport: Transport,
+    transport: Https,
     flow: Arc<Flow>,
 }
 
 impl Kubectl {
-    pub fn new(transport: Transport, flow: Arc<Flow>) -> Kubectl {
+    pub fn new(transport: Https, flow: Arc<Flow>) -> Kubectl {
         Kubectl { transport, flow }
     }
 
@@ -113,7 +113,12 @@ impl Kubectl {
                         &object.object,
                     )
                     .await
-                    .map_err(|e| error_from_server(&e, "creating", &object, source))?;
+                    .map_err(|e| {
+                        error_from_server(
+                            &e,
+                            format!("error when creating \"{source}\": {}", e.message),
+                        )
+                    })?;
                 Ok(Applied {
                     object,
                     outcome: "created",
@@ -122,9 +127,13 @@ impl Kubectl {
             }
             Err(e) => Err(error_from_server(
                 &e,
-                "retrieving current configuration of",
-                &object,
-                source,
+                manifest::retrieving(
+                    object.rt,
+                    &object.name,
+                    object.namespace.as_deref(),
+                    source,
+                    &e.message,
+                ),
             )),
             Ok(live) => {
                 let original = live
@@ -150,7 +159,12 @@ impl Kubectl {
                         &patch,
                     )
                     .await
-                    .map_err(|e| error_from_server(&e, "patching", &object, source))?;
+                    .map_err(|e| {
+                        error_from_server(
+                            &e,
+                            format!("error when patching \"{source}\": {}", e.message),
+                        )
+                    })?;
                 Ok(Applied {
                     object,
                     outcome: "configured",
@@ -213,7 +227,7 @@ impl Kubectl {
                     kind_display(&object),
                     object.name
                 )),
-                Err(e) => failures.push(format!("Error from server ({}): {}", e.reason, e.message)),
+                Err(e) => failures.push(error_from_server(&e, e.message.clone())),
             }
         }
         if failures.is_empty() {
@@ -221,6 +235,23 @@ impl Kubectl {
         } else {
             Err(failures.join("\n"))
         }
+    }
+}
+
+impl Kubectl {
+    /// `kubectl scale deployment/web --replicas=N`: a merge patch of the object's `scale`
+    /// subresource. Returns kubectl's line (`deployment.apps/web scaled`).
+    pub async fn scale(&self, object: &ManifestObject, replicas: u64) -> Result<String, String> {
+        self.transport
+            .send_json(
+                http::Method::PATCH,
+                &format!("{}/scale", object.path()),
+                "application/merge-patch+json",
+                &json!({"spec": {"replicas": replicas}}),
+            )
+            .await
+            .map(|_| format!("{} scaled", object.display()))
+            .map_err(|e| error_from_server(&e, e.message.clone()))
     }
 }
 
@@ -279,8 +310,9 @@ fn annotate(object: &mut Value, configuration: &str) {
 
 /// kubectl's words for a refusal: `The Pod "web" is invalid: spec.containers[0].image:
 /// Required value` for an invalid object (its causes, one a line when there are several),
-/// else `Error from server (Forbidden): error when creating "pod.yaml": …`.
-fn error_from_server(e: &ApiError, doing: &str, object: &ManifestObject, source: &str) -> String {
+/// else `Error from server (Forbidden): ` and `message` (what kubectl was doing, and the
+/// server's text).
+fn error_from_server(e: &ApiError, message: String) -> String {
     if e.reason == "Invalid"
         && let Some(details) = &e.details
     {
@@ -308,20 +340,7 @@ fn error_from_server(e: &ApiError, doing: &str, object: &ManifestObject, source:
     } else {
         e.reason.as_str()
     };
-    if doing == "retrieving current configuration of" {
-        return format!(
-            "Error from server ({reason}): error when retrieving current configuration of:\nResource: \"{}\", GroupVersionKind: \"{}\"\nName: \"{}\", Namespace: \"{}\"\nfrom server for: \"{source}\": {}",
-            manifest::resource_with_group(object.rt),
-            manifest::gvk(object.rt),
-            object.name,
-            object.namespace.as_deref().unwrap_or(""),
-            e.message
-        );
-    }
-    format!(
-        "Error from server ({reason}): error when {doing} \"{source}\": {}",
-        e.message
-    )
+    format!("Error from server ({reason}): {message}")
 }
 
 #[cfg(test)]

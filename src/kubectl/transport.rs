@@ -1,13 +1,12 @@
 //! How podflow's kubectl reaches the API server: over HTTPS, as kubectl does — a TLS
 //! handshake that presents the admin client certificate, then HTTP/1.1 — through an
 //! in-memory pipe to the same connection handler that serves real clients (no socket, so a
-//! trace stays reproducible); or in-process, without TLS, where no certificate is at hand.
+//! trace stays reproducible).
 
 use crate::api::status::ApiError;
 use crate::apiserver::ApiServer;
 use crate::apiserver::pki::Pki;
 use crate::apiserver::transport;
-use crate::client::Client;
 use anyhow::{Context, Result};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -15,40 +14,6 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use std::sync::Arc;
-
-pub enum Transport {
-    /// HTTPS over an in-memory pipe, with the admin client certificate.
-    Https(Https),
-    /// The in-process client (the same pipeline, without TLS).
-    InProcess(Client),
-}
-
-impl Transport {
-    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
-        match self {
-            Transport::Https(https) => https.send(http::Method::GET, path, "", Bytes::new()).await,
-            Transport::InProcess(client) => client.get(path).await,
-        }
-    }
-
-    pub async fn send_json(
-        &self,
-        method: http::Method,
-        path: &str,
-        content_type: &str,
-        body: &Value,
-    ) -> Result<Value, ApiError> {
-        match self {
-            Transport::Https(https) => {
-                let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_default());
-                https.send(method, path, content_type, bytes).await
-            }
-            Transport::InProcess(client) => {
-                client.call(method, path, content_type, Some(body)).await
-            }
-        }
-    }
-}
 
 /// One HTTPS connection to the apiserver.
 pub struct Https {
@@ -94,6 +59,21 @@ impl Https {
         Ok(Https {
             sender: tokio::sync::Mutex::new(sender),
         })
+    }
+
+    pub async fn get(&self, path: &str) -> Result<Value, ApiError> {
+        self.send(http::Method::GET, path, "", Bytes::new()).await
+    }
+
+    pub async fn send_json(
+        &self,
+        method: http::Method,
+        path: &str,
+        content_type: &str,
+        body: &Value,
+    ) -> Result<Value, ApiError> {
+        let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_default());
+        self.send(method, path, content_type, bytes).await
     }
 
     async fn send(

@@ -3,7 +3,7 @@
 //! node's kubelet, CRI and CNI).
 
 use super::Output;
-use crate::flow::Hop;
+use crate::flow::{Hop, NODE_COMPONENTS, format_clock, runs_on_node};
 use serde_json::{Value, json};
 use std::io::Write;
 
@@ -41,7 +41,6 @@ const COMPONENTS: [&str; 11] = [
     "scheduler",
     "garbage-collector",
 ];
-const ON_NODES: [&str; 3] = ["kubelet", "cri", "cni"];
 const LAST: [&str; 3] = ["node-lifecycle-controller", "clock", "podflow"];
 
 pub struct Printer {
@@ -77,7 +76,7 @@ impl Printer {
                     self.write(&format!("    participant {} as {component}", id(component)));
                 }
                 for node in nodes {
-                    for component in ON_NODES {
+                    for component in NODE_COMPONENTS {
                         let name = format!("{component} ({node})");
                         self.write(&format!(
                             "    participant {} as {name}",
@@ -132,23 +131,12 @@ impl Printer {
     }
 }
 
-/// A component with its node, when the hop happened on one.
-fn on_node(component: &str, node: Option<&str>) -> String {
-    match node {
-        Some(node) if ON_NODES.contains(&component) => format!("{component}({node})"),
-        _ => component.to_string(),
-    }
-}
-
 fn text_line(hop: &Hop, seq: u64, t: i64) -> String {
-    let t = t.max(0);
     let mut line = format!(
-        "#{seq} +{:02}:{:02}.{:03} {} → {}  [{}] {}",
-        t / 60_000,
-        (t / 1000) % 60,
-        t % 1000,
-        on_node(&hop.from, hop.node.as_deref()),
-        on_node(&hop.to, hop.node.as_deref()),
+        "#{seq} +{} {} → {}  [{}] {}",
+        format_clock(t),
+        hop.label(&hop.from),
+        hop.label(&hop.to),
         hop.kind.as_str(),
         hop.summary
     );
@@ -172,7 +160,7 @@ fn json_line(hop: &Hop, seq: u64, t: i64) -> String {
 
 fn participant(component: &str, node: Option<&str>) -> String {
     match node {
-        Some(node) if ON_NODES.contains(&component) => id(&format!("{component}_{node}")),
+        Some(node) if runs_on_node(component) => id(&format!("{component}_{node}")),
         _ => id(component),
     }
 }

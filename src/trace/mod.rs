@@ -14,7 +14,7 @@ pub use until::{Until, nodes_ready};
 
 use crate::clock::Clock;
 use crate::cluster::Cluster;
-use crate::kubectl::{self, Kubectl, Transport, manifest::ManifestObject};
+use crate::kubectl::{self, Kubectl, manifest::ManifestObject};
 use anyhow::Result;
 use scenario::{Scenario, StepAction};
 use std::io::Write;
@@ -82,15 +82,13 @@ async fn trace(options: TraceOptions, out: Output, err: Output) -> Result<i32> {
 
     // kubectl's connection (the TLS handshake) is made before the trace starts.
     let kubectl = Kubectl::new(
-        Transport::Https(kubectl::transport::Https::connect(cluster.api.clone(), &pki).await?),
+        kubectl::Https::connect(cluster.api.clone(), &pki).await?,
         cluster.flow.clone(),
     );
     // From here on every hop is printed, numbered from 1, timed from the first.
     let base_seq = cluster.flow.count();
     let origin = cluster.clock.now_ms();
-    let nodes: Vec<String> = std::iter::once("control-plane".to_string())
-        .chain((1..=options.nodes).map(|i| format!("node-{i}")))
-        .collect();
+    let nodes = cluster.node_names();
     let mut printer = format::Printer::new(options.format, base_seq, origin, out.clone());
     printer.header(&nodes, scenario.as_ref().map(|s| s.title.as_str()));
     let printer = Arc::new(Mutex::new(printer));
@@ -193,11 +191,24 @@ async fn run_steps(
                 name,
                 replicas,
             } => {
-                if let Err(message) = scale(cluster, applied, &resource, &name, replicas).await {
-                    say(err, &message);
+                let Some(object) = applied.iter().find(|o| {
+                    o.name == name && (o.rt.singular == resource || o.rt.plural == resource)
+                }) else {
+                    say(
+                        err,
+                        &format!(
+                            "Error from server (NotFound): {resource} \"{name}\" not found (apply it first)"
+                        ),
+                    );
                     return Ok(1);
+                };
+                match kubectl.scale(object, replicas).await {
+                    Ok(line) => say(err, &line),
+                    Err(message) => {
+                        say(err, &message);
+                        return Ok(1);
+                    }
                 }
-                say(err, &format!("{resource}/{name} scaled"));
             }
             StepAction::Sleep(seconds) => {
                 cluster
@@ -230,39 +241,4 @@ async fn run_steps(
         }
     }
     Ok(0)
-}
-
-/// `kubectl scale deployment/web --replicas=N`: a merge patch of the scale subresource's
-/// replicas (through the object, as kubectl's scale does for the apps kinds).
-async fn scale(
-    cluster: &Cluster,
-    applied: &[ManifestObject],
-    resource: &str,
-    name: &str,
-    replicas: u64,
-) -> Result<(), String> {
-    let object = applied
-        .iter()
-        .find(|o| o.name == name && (o.rt.singular == resource || o.rt.plural == resource))
-        .ok_or_else(|| {
-            format!(
-                "Error from server (NotFound): {resource} \"{name}\" not found (apply it first)"
-            )
-        })?;
-    let client = cluster.client(
-        crate::apiserver::authn::UserInfo::new(
-            "admin",
-            &["system:masters", "system:authenticated"],
-        ),
-        kubectl::USER_AGENT,
-    );
-    client
-        .patch(
-            &format!("{}/scale", object.path()),
-            "application/merge-patch+json",
-            &serde_json::json!({"spec": {"replicas": replicas}}),
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| format!("Error from server ({}): {}", e.reason, e.message))
 }

@@ -250,17 +250,6 @@ pub fn speed_text(speed: f64) -> String {
     format!("{}×", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// `mm:ss.mmm` from the session's start.
-pub fn clock_text(ms: i64) -> String {
-    let ms = ms.max(0);
-    format!(
-        "{:02}:{:02}.{:03}",
-        ms / 60_000,
-        (ms / 1000) % 60,
-        ms % 1000
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,6 +319,6 @@ mod tests {
         assert_eq!(speed_text(1.0), "1×");
         assert_eq!(speed_text(0.25), "0.25×");
         assert_eq!(speed_text(16.0), "16×");
-        assert_eq!(clock_text(63_240), "01:03.240");
+        assert_eq!(crate::flow::format_clock(63_240), "01:03.240");
     }
 }

@@ -16,15 +16,12 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// The node a pod selection is pinned to (`fieldSelector=spec.nodeName=node-1`).
-    pub fn node_name(&self) -> Option<&str> {
-        if !self.group.is_empty() || self.kind != "Pod" {
-            return None;
-        }
+    /// The one value the field selector allows for `field` (`spec.nodeName=node-1`), if any.
+    pub fn exact_field(&self, field: &str) -> Option<&str> {
         self.fields
             .as_ref()?
-            .requires_exact_match("spec.nodeName")
-            .filter(|node| !node.is_empty())
+            .requires_exact_match(field)
+            .filter(|value| !value.is_empty())
     }
 
     pub fn from_query(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<Selection, ApiError> {

@@ -7,6 +7,7 @@
 use super::selection::Selection;
 use crate::api::kinds::ResourceType;
 use crate::api::status::ApiError;
+use crate::apiserver::rbac::node::node_identity;
 use crate::apiserver::request::{ApiResponse, Chunk};
 use crate::apiserver::storage::{self, set_resource_version};
 use crate::apiserver::table::{self, IncludeObject};
@@ -85,16 +86,16 @@ pub fn watch(ctx: &Ctx<'_>, rt: &'static ResourceType) -> Result<ApiResponse, Ap
         clock: ctx.server.clock().clone(),
         flow: ctx.server.flow().clone(),
         client: ctx.client.to_string(),
-        node: ctx
-            .user
-            .name
-            .strip_prefix("system:node:")
-            .map(str::to_string),
+        node: node_identity(ctx.user).map(str::to_string),
         tx,
         last_revision: from - 1,
     };
     let opened = match ctx.server.watch_cache(rt) {
-        Some(cache) => cache.watch(&prefix, from, stream.selection.node_name()),
+        Some(cache) => cache.watch(
+            &prefix,
+            from,
+            stream.selection.exact_field(cache.trigger().field),
+        ),
         None => objects
             .backend()
             .watch(&prefix, from)

@@ -2,7 +2,7 @@
 //! CNI — with the hop in view drawn from its source (yellow) to its destination (reversed
 //! green), and the stops of the few hops before it still lit, fading into the dim rest.
 
-use crate::flow::Hop;
+use crate::flow::{Hop, runs_on_node};
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -38,13 +38,9 @@ struct Stop<'a> {
     node: Option<&'a str>,
 }
 
-fn on_node(component: &str) -> bool {
-    ON_NODE.iter().any(|(n, _)| *n == component)
-}
-
 fn ends(hop: &Hop) -> [Stop<'_>; 2] {
     let (from, to) = (hop.from.as_ref(), hop.to.as_ref());
-    let (from_on, to_on) = (on_node(from), on_node(to));
+    let (from_on, to_on) = (runs_on_node(from), runs_on_node(to));
     [
         Stop {
             component: from,
@@ -108,15 +104,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     lines.push(Line::from(nodes));
     if let Some(hop) = current {
-        let name = |c: &str, node: Option<&str>| match node {
-            Some(n) if ON_NODE.iter().any(|(x, _)| *x == c) => format!("{c}({n})"),
-            _ => c.to_string(),
-        };
-        let [from, to] = ends(hop);
         lines.push(Line::from(vec![
-            Span::styled(name(from.component, from.node), theme.from()),
+            Span::styled(hop.label(&hop.from), theme.from()),
             Span::styled(" ━━━▶ ", theme.arrow()),
-            Span::styled(name(to.component, to.node), theme.to()),
+            Span::styled(hop.label(&hop.to), theme.to()),
             Span::raw(format!("  [{}] {}", hop.kind.as_str(), hop.summary)),
         ]));
     } else {

@@ -1,7 +1,8 @@
 //! The top line: mode, auto-play speed, sim time, what waits, and where kubectl can connect.
 
 use crate::flow::Mode;
-use crate::tui::app::{App, clock_text, speed_text};
+use crate::flow::format_clock;
+use crate::tui::app::{App, speed_text};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -28,7 +29,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     spans.push(Span::raw(format!(
         " · t={}",
-        clock_text(app.clock.now_ms() - app.origin_ms)
+        format_clock(app.clock.now_ms() - app.origin_ms)
     )));
     if mode != Mode::Live {
         let waiting = app.conductor.waiting().len();

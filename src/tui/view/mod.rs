@@ -102,6 +102,14 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
     }
 }
 
+/// What an empty pane says it will show.
+fn placeholder(frame: &mut Frame, area: Rect, app: &App, text: &str) {
+    frame.render_widget(
+        Paragraph::new(Line::styled(text.to_string(), app.theme.dim())).wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = format!(
         "terminal too small: podflow needs {MIN_WIDTH}×{MIN_HEIGHT}, this one is {}×{} (q quits)",

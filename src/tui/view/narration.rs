@@ -2,7 +2,8 @@
 //! narration file), then the hop itself — number, time, who to whom, and its summary.
 
 use crate::flow::Detail;
-use crate::tui::app::{App, clock_text};
+use crate::flow::format_clock;
+use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -11,12 +12,12 @@ use ratatui::widgets::{Paragraph, Wrap};
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let Some(hop) = app.current() else {
-        let text = "Each step of the cluster appears here as a hop: who talked to whom, about which object, and why.";
-        frame.render_widget(
-            Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
+        return super::placeholder(
+            frame,
             area,
+            app,
+            "Each step of the cluster appears here as a hop: who talked to whom, about which object, and why.",
         );
-        return;
     };
     let mut lines = Vec::new();
     if let Some(entry) = app.narration.hop(hop.kind.as_str()) {
@@ -34,7 +35,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut this = format!(
         "#{} {} {} → {}: {}",
         hop.seq,
-        clock_text(hop.t_ms - app.origin_ms),
+        format_clock(hop.t_ms - app.origin_ms),
         hop.from,
         hop.to,
         hop.summary

@@ -45,14 +45,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         source.at(object, hop.rev)
     });
     let Some(revisions) = shown else {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                "The object the hop touched appears here, as it was at that revision.",
-                theme.dim(),
-            )),
+        return super::placeholder(
+            frame,
             area,
+            app,
+            "The object the hop touched appears here, as it was at that revision.",
         );
-        return;
     };
     let before: BTreeSet<String> = revisions
         .previous

@@ -30,14 +30,12 @@ fn text<'a>(v: &'a Value, key: &str) -> &'a str {
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let Some(record) = app.decision() else {
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                "No scheduling decision yet: the scheduler's filters and scores appear here.",
-                theme.dim(),
-            )),
+        return super::placeholder(
+            frame,
             area,
+            app,
+            "No scheduling decision yet: the scheduler's filters and scores appear here.",
         );
-        return;
     };
     let nodes = record
         .get("nodes")

@@ -1,7 +1,8 @@
 //! Every hop, newest last: time, who to whom, summary. The hop in view is highlighted; the
 //! list follows the newest hop unless one is selected.
 
-use crate::tui::app::{App, clock_text};
+use crate::flow::format_clock;
+use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -32,15 +33,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let lines: Vec<Line> = (start..end)
         .filter_map(|i| app.timeline.get(i).map(|hop| (i, hop)))
         .map(|(i, hop)| {
-            let node = |c: &str| match &hop.node {
-                Some(n) if matches!(c, "kubelet" | "cri" | "cni") => format!("{c}({n})"),
-                _ => c.to_string(),
-            };
             let text = format!(
                 "{} {} → {}  {}",
-                clock_text(hop.t_ms - app.origin_ms),
-                node(&hop.from),
-                node(&hop.to),
+                format_clock(hop.t_ms - app.origin_ms),
+                hop.label(&hop.from),
+                hop.label(&hop.to),
                 hop.summary
             );
             if i == at {
