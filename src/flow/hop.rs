@@ -266,10 +266,13 @@ pub enum Detail {
     /// An admission plugin's decision.
     Admission(AdmissionDetail),
     Json(Value),
-    /// A large record built by a component (the scheduler's decision record), shared with
-    /// it and turned into JSON only when someone reads the hop as JSON.
+    /// A large record built by a component (the scheduler's decision record), turned into
+    /// JSON only when someone reads the hop as JSON. The hop refers to it without keeping it
+    /// alive: the component decides how many it keeps (the scheduler, its last 100), so the
+    /// flow's 10,000-hop history does not hold hundreds of 1,000-node records. A hop whose
+    /// record is gone shows `null`; sinks and subscribers read it as the hop happens.
     #[serde(serialize_with = "serialize_shared")]
-    Shared(std::sync::Arc<dyn SharedDetail>),
+    Shared(std::sync::Weak<dyn SharedDetail>),
 }
 
 /// A hop detail kept by reference (see [`Detail::Shared`]).
@@ -278,10 +281,13 @@ pub trait SharedDetail: std::fmt::Debug + Send + Sync {
 }
 
 fn serialize_shared<S: serde::Serializer>(
-    detail: &std::sync::Arc<dyn SharedDetail>,
+    detail: &std::sync::Weak<dyn SharedDetail>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    detail.to_json().serialize(serializer)
+    detail
+        .upgrade()
+        .map_or(Value::Null, |d| d.to_json())
+        .serialize(serializer)
 }
 
 impl Detail {

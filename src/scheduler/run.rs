@@ -269,7 +269,7 @@ impl Loop {
                 HopKind::Unschedulable,
                 &pod,
                 record.summary(),
-                Detail::Shared(record.clone()),
+                Detail::Shared(Arc::downgrade(&record) as std::sync::Weak<dyn SharedDetail>),
             )
             .await;
             let _ = self
@@ -284,7 +284,7 @@ impl Loop {
             HopKind::Scored,
             &pod,
             record.summary(),
-            Detail::Shared(record.clone()),
+            Detail::Shared(Arc::downgrade(&record) as std::sync::Weak<dyn SharedDetail>),
         )
         .await;
         // Assume: the next cycle counts this pod on its node before the binding lands. The

@@ -115,6 +115,7 @@ impl App {
     pub fn push(&mut self, hop: Arc<Hop>) {
         if matches!(hop.kind, HopKind::Scored | HopKind::Unschedulable)
             && let Detail::Shared(record) = &hop.detail
+            && let Some(record) = record.upgrade()
         {
             if self.decisions.len() == DECISIONS {
                 self.decisions.pop_front();
