@@ -200,7 +200,6 @@ fn run_tui(args: ClusterArgs, theme: podflow::tui::theme::ThemeName) -> Result<(
     let result = rt.block_on(async {
         let config = args.config()?;
         let mut cluster = Cluster::start(&config).await?;
-        podflow::tui::wait_for_nodes(&cluster, std::time::Duration::from_secs(30)).await;
         let endpoint = podflow::tui::endpoint(&cluster);
         let options = podflow::tui::Options {
             mode: args.mode.unwrap_or(podflow::flow::Mode::Step),

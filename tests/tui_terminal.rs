@@ -91,7 +91,21 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
         "36",
         &command,
     ]);
-    let screen = tmux.wait_for("export KUBECONFIG=");
+    tmux.wait_for("export KUBECONFIG=");
+    // The boot over, the lesson starts with nothing waiting (on a loaded machine, a late hop
+    // of the boot may still wait: step it through).
+    let deadline = Instant::now() + BOUND;
+    let screen = loop {
+        let screen = tmux.screen();
+        if screen.contains(" 0 waiting") {
+            break screen;
+        }
+        assert!(Instant::now() < deadline, "the boot never ended:\n{screen}");
+        if !screen.contains("booting") && screen.contains(" waiting") {
+            tmux.keys(&["Space"]);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(screen.contains("podflow · STEP"), "{screen}");
     assert!(screen.contains("node-3: kubelet CRI CNI"), "{screen}");
 
@@ -108,11 +122,17 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
         .spawn()
         .expect("kubectl runs");
     // Its first request arrives and waits at the door.
-    tmux.wait_for("1 waiting");
-    assert!(
-        run.try_wait().expect("kubectl").is_none(),
-        "kubectl is held"
-    );
+    let screen = tmux.wait_for("1 waiting");
+    assert!(screen.contains("next ▸ kubectl → apiserver"), "{screen}");
+    if run.try_wait().expect("kubectl").is_some() {
+        let out = run.wait_with_output().expect("kubectl output");
+        panic!(
+            "kubectl was not held: {}{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            tmux.screen()
+        );
+    }
 
     let deadline = Instant::now() + BOUND;
     while run.try_wait().expect("kubectl").is_none() {

@@ -166,6 +166,24 @@ impl Conductor {
             .collect()
     }
 
+    /// How many hops wait to go on.
+    pub fn waiting_count(&self) -> usize {
+        self.lock()
+            .queue
+            .iter()
+            .filter(|h| !h.release.is_closed())
+            .count()
+    }
+
+    /// The hop the next step lets through.
+    pub fn next_waiting(&self) -> Option<Hop> {
+        self.lock()
+            .queue
+            .iter()
+            .find(|h| !h.release.is_closed())
+            .map(|h| h.hop.clone())
+    }
+
     /// Lets `hop` happen: at once in live mode, else when a step releases it. The hop comes
     /// back to be recorded.
     pub async fn gate(&self, hop: Hop) -> Hop {

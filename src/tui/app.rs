@@ -79,6 +79,9 @@ pub struct App {
     pub objects: Option<Arc<dyn super::objects::ObjectSource>>,
     /// The scheduler's recent decision records, by the seq of their hop (oldest first).
     decisions: VecDeque<(u64, Arc<serde_json::Value>)>,
+    /// The mode the lesson starts in, while the cluster still boots (its nodes registering,
+    /// in live mode); None once the lesson has started.
+    pub booting: Option<Mode>,
 }
 
 /// How many decision records the UI keeps.
@@ -108,11 +111,28 @@ impl App {
             message: None,
             decisions: VecDeque::new(),
             objects: None,
+            booting: None,
+        }
+    }
+
+    /// The boot is over: the lesson starts now, in the mode it was to start in, with an empty
+    /// timeline (the boot is not the lesson).
+    pub fn booted(&mut self) {
+        if let Some(mode) = self.booting.take() {
+            self.timeline.clear();
+            self.decisions.clear();
+            self.dropped = 0;
+            self.selected = None;
+            self.origin_ms = self.clock.now_ms();
+            self.conductor.set_mode(mode);
         }
     }
 
     /// A hop was recorded.
     pub fn push(&mut self, hop: Arc<Hop>) {
+        if self.booting.is_some() {
+            return;
+        }
         if matches!(hop.kind, HopKind::Scored | HopKind::Unschedulable)
             && let Detail::Shared(record) = &hop.detail
             && let Some(record) = record.upgrade()
@@ -164,6 +184,19 @@ impl App {
     pub fn update(&mut self, action: Action) -> Effect {
         if self.help && !matches!(action, Action::Help | Action::Back | Action::Quit) {
             // The overlay is modal: close it first.
+            return Effect::None;
+        }
+        if self.booting.is_some()
+            && matches!(
+                action,
+                Action::Step
+                    | Action::TogglePlay
+                    | Action::CycleMode
+                    | Action::Faster
+                    | Action::Slower
+            )
+        {
+            self.message = Some("the cluster is still booting: its nodes are registering".into());
             return Effect::None;
         }
         match action {
@@ -313,6 +346,25 @@ mod tests {
         app.update(Action::Back);
         assert!(!app.help);
         assert_eq!(app.update(Action::Quit), Effect::Quit);
+    }
+
+    #[test]
+    fn the_lesson_starts_after_the_boot_in_its_mode_with_an_empty_timeline() {
+        let mut app = app();
+        app.booting = Some(Mode::Step);
+        app.push(hop(1));
+        assert!(app.timeline.is_empty(), "boot hops are not the lesson");
+        assert_eq!(app.update(Action::Step), Effect::None);
+        assert_eq!(app.update(Action::CycleMode), Effect::None);
+        assert_eq!(app.conductor.mode(), Mode::Live, "the boot runs live");
+        assert!(app.message.as_deref().unwrap().contains("booting"));
+        app.clock.advance(std::time::Duration::from_millis(40));
+        app.booted();
+        assert_eq!(app.conductor.mode(), Mode::Step);
+        assert_eq!(app.origin_ms, 40);
+        app.push(hop(2));
+        assert_eq!(app.current().unwrap().seq, 2);
+        assert_eq!(app.update(Action::Step), Effect::Step);
     }
 
     #[test]

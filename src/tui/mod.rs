@@ -52,22 +52,30 @@ pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Res
     );
     app.nodes = cluster.node_names();
     app.objects = Some(Arc::new(objects::StoreObjects(cluster.api.clone())));
-    // The timeline starts now: the boot (nodes registering) is not the lesson.
+    // The cluster boots in live mode while the first frame shows; the lesson (its timeline,
+    // its mode) starts once the boot is over.
+    app.booting = Some(options.mode);
+    cluster.flow.conductor().set_mode(Mode::Live);
     let mut hops = cluster.flow.subscribe();
-    cluster.flow.conductor().set_mode(options.mode);
     // ratatui::init installs a panic hook that restores the terminal first.
     let mut terminal = ratatui::init();
-    let result = event_loop(&mut terminal, &mut app, &cluster.flow, &mut hops).await;
+    let boot = wait_for_boot(cluster, BOOT_BOUND);
+    let result = event_loop(&mut terminal, &mut app, &cluster.flow, &mut hops, boot).await;
     ratatui::restore();
     result
 }
+
+/// How long the UI waits for the boot before starting the lesson anyway.
+const BOOT_BOUND: Duration = Duration::from_secs(30);
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     flow: &Arc<Flow>,
     hops: &mut broadcast::Receiver<Arc<Hop>>,
+    boot: impl std::future::Future<Output = bool>,
 ) -> Result<()> {
+    tokio::pin!(boot);
     let mut events = EventStream::new();
     let mut tick = crate::clock::wall_ticker(TICK);
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
@@ -109,6 +117,12 @@ async fn event_loop(
                 Err(broadcast::error::RecvError::Lagged(n)) => app.missed(n),
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
+            booted = &mut boot, if app.booting.is_some() => {
+                if !booted {
+                    app.message = Some("the nodes did not all become Ready".into());
+                }
+                app.booted();
+            }
             _ = tick.tick() => {}
         }
         terminal.draw(|frame| view::draw(frame, app))?;
@@ -129,20 +143,39 @@ fn report_first_frame() {
     }
 }
 
-/// Waits (at most `bound` of wall time) until every node of `cluster` reports Ready, so the
-/// lesson starts on a booted cluster whatever the mode.
-pub async fn wait_for_nodes(cluster: &Cluster, bound: Duration) -> bool {
+/// Waits (at most `bound` of wall time) until the boot is over: every node of `cluster`
+/// reports Ready and the flow has gone quiet (what the nodes' registration set off, such as
+/// their status patches and events, is done), so the lesson starts on a settled cluster, with
+/// nothing of the boot left waiting whatever the mode.
+pub async fn wait_for_boot(cluster: &Cluster, bound: Duration) -> bool {
     let want = cluster.node_names().len();
     let store = cluster.api.objects();
+    let mut hops = cluster.flow.subscribe();
     let deadline = std::time::Instant::now() + bound;
-    while std::time::Instant::now() < deadline {
-        if crate::trace::nodes_ready(store) >= want {
-            return true;
+    while crate::trace::nodes_ready(store) < want {
+        if std::time::Instant::now() >= deadline {
+            return false;
         }
         crate::clock::wall_sleep(Duration::from_millis(10)).await;
     }
-    false
+    // The nodes are Ready: wait for quiet, but not forever (a busy flow starts anyway).
+    let deadline = std::time::Instant::now() + BOOT_QUIET_BOUND;
+    loop {
+        let quiet = tokio::select! {
+            biased;
+            hop = hops.recv() => matches!(hop, Err(broadcast::error::RecvError::Closed)),
+            _ = crate::clock::wall_sleep(BOOT_QUIET) => true,
+        };
+        if quiet || std::time::Instant::now() >= deadline {
+            return true;
+        }
+    }
 }
+
+/// How long the flow stays without a hop before the boot counts as over, and how long the
+/// UI waits for that quiet once the nodes are Ready.
+const BOOT_QUIET: Duration = Duration::from_millis(150);
+const BOOT_QUIET_BOUND: Duration = Duration::from_secs(3);
 
 /// Endpoint text for the header.
 pub fn endpoint(cluster: &Cluster) -> Endpoint {

@@ -110,11 +110,31 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(hop.label(&hop.to), theme.to()),
             Span::raw(format!("  [{}] {}", hop.kind.as_str(), hop.summary)),
         ]));
+    } else if app.booting.is_some() {
+        lines.push(Line::styled(
+            "the cluster is booting: its nodes register with the API server…",
+            theme.dim(),
+        ));
     } else {
         lines.push(Line::styled(
             "nothing has happened yet: apply a manifest (kubectl apply -f …) and step",
             theme.dim(),
         ));
+    }
+    // What the next step lets through.
+    if app.booting.is_none()
+        && let Some(next) = app.conductor.next_waiting()
+    {
+        lines.push(Line::from(vec![
+            Span::styled("next ▸ ", theme.dim()),
+            Span::styled(next.label(&next.from), theme.text()),
+            Span::styled(" → ", theme.dim()),
+            Span::styled(next.label(&next.to), theme.text()),
+            Span::styled(
+                format!("  [{}] {}", next.kind.as_str(), next.summary),
+                theme.dim(),
+            ),
+        ]));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }

@@ -10,7 +10,8 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
-    let mode = app.conductor.mode();
+    // While the cluster boots (live), the header already names the mode the lesson starts in.
+    let mode = app.booting.unwrap_or_else(|| app.conductor.mode());
     let mut spans = vec![
         Span::styled(" podflow ", theme.title()),
         Span::raw("· "),
@@ -31,8 +32,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         " · t={}",
         format_clock(app.clock.now_ms() - app.origin_ms)
     )));
-    if mode != Mode::Live {
-        let waiting = app.conductor.waiting().len();
+    if app.booting.is_some() {
+        spans.push(Span::styled(" · booting", theme.mode()));
+    } else if mode != Mode::Live {
+        let waiting = app.conductor.waiting_count();
         spans.push(Span::raw(format!(" · {waiting} waiting")));
     }
     if !app.endpoint.api.is_empty() {
