@@ -237,7 +237,7 @@ impl std::fmt::Display for ObjectRef {
 }
 
 /// What a hop carries besides its summary, typed for the hops every request makes (so the
-/// flow's history stays small and cheap to keep), JSON for the rest. Serialized, each is the
+/// hops stay small and cheap to keep), JSON for the rest. Serialized, each is the
 /// JSON object the trace prints.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
@@ -269,7 +269,7 @@ pub enum Detail {
     /// A large record built by a component (the scheduler's decision record), turned into
     /// JSON only when someone reads the hop as JSON. The hop refers to it without keeping it
     /// alive: the component decides how many it keeps (the scheduler, its last 100), so the
-    /// flow's 10,000-hop history does not hold hundreds of 1,000-node records. A hop whose
+    /// UI's 10,000-hop timeline does not hold hundreds of 1,000-node records. A hop whose
     /// record is gone shows `null`; sinks and subscribers read it as the hop happens.
     #[serde(serialize_with = "serialize_shared")]
     Shared(std::sync::Weak<dyn SharedDetail>),

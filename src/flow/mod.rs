@@ -1,8 +1,9 @@
 //! `flow`: the hops. Every stage of every request, every watch event and every step of the
 //! scheduler, controllers and kubelets becomes a `Hop` that passes through here. The
-//! conductor decides when each happens (live, step, auto); the flow numbers the hops, keeps
-//! the recent ones for the screen, and hands each to subscribers (the `serve --trace`
-//! printer, the TUI) and sinks (the `trace` printer).
+//! conductor decides when each happens (live, step, auto); the flow numbers the hops, stamps
+//! them with sim time and hands each to subscribers (the `serve --trace` printer, the TUI,
+//! each keeping what it shows) and sinks (the `trace` printer). The flow itself keeps no
+//! history: a hop nobody watches costs its numbering and nothing more.
 
 mod conductor;
 pub mod console;
@@ -14,13 +15,9 @@ pub use hop::{
 };
 
 use crate::clock::Clock;
-use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
-
-/// How many hops the flow remembers for late viewers.
-const HISTORY: usize = 10_000;
 
 /// Something that sees every hop as it is recorded.
 type Sink = Box<dyn FnMut(&Hop) + Send>;
@@ -28,7 +25,6 @@ type Sink = Box<dyn FnMut(&Hop) + Send>;
 pub struct Flow {
     clock: Arc<Clock>,
     seq: AtomicU64,
-    history: Mutex<VecDeque<Arc<Hop>>>,
     subscribers: broadcast::Sender<Arc<Hop>>,
     conductor: Arc<Conductor>,
     /// Called with every hop as it is recorded, in order (the trace printer): nothing is
@@ -45,7 +41,6 @@ impl Flow {
             conductor: Arc::new(Conductor::new(clock.clone())),
             clock,
             seq: AtomicU64::new(0),
-            history: Mutex::new(VecDeque::new()),
             subscribers,
             sinks: Mutex::new(Vec::new()),
             recording: std::sync::atomic::AtomicBool::new(true),
@@ -148,8 +143,8 @@ impl Flow {
     }
 
     /// Records a hop without holding it (for the few places that cannot wait: a clock jump,
-    /// compaction, a write inside admission): numbers it, stamps it with sim time, keeps it
-    /// and tells subscribers and sinks.
+    /// compaction, a write inside admission): numbers it, stamps it with sim time and tells
+    /// sinks and subscribers.
     pub fn record(&self, mut hop: Hop) {
         hop.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         if !self.recording.load(Ordering::Relaxed) {
@@ -162,36 +157,15 @@ impl Flow {
                 sink(&hop);
             }
         }
-        let hop = Arc::new(hop);
-        // The hop that falls out of the history is freed after the lock is released: other
-        // requests' hops wait on this lock.
-        let _evicted = {
-            let mut history = self.history.lock().unwrap_or_else(|e| e.into_inner());
-            let evicted = if history.len() == HISTORY {
-                history.pop_front()
-            } else {
-                None
-            };
-            history.push_back(hop.clone());
-            evicted
-        };
         // No subscriber is not an error: nobody is watching the flow right now.
-        let _ = self.subscribers.send(hop);
+        if self.subscribers.receiver_count() > 0 {
+            let _ = self.subscribers.send(Arc::new(hop));
+        }
     }
 
     /// A live feed of hops from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Hop>> {
         self.subscribers.subscribe()
-    }
-
-    /// The most recent hops, oldest first.
-    pub fn recent(&self) -> Vec<Arc<Hop>> {
-        self.history
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .cloned()
-            .collect()
     }
 
     /// How many hops have passed.

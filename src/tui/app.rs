@@ -11,7 +11,7 @@ use crate::flow::{AUTO_SPEEDS, Conductor, Detail, Hop, HopKind, Mode};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-/// How many hops the timeline keeps (the flow's own history keeps as many).
+/// How many hops the timeline keeps (older ones are dropped and counted).
 pub const TIMELINE: usize = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
