@@ -40,6 +40,9 @@ pub struct Cluster {
     /// Where HTTPS is served, once `serve` ran.
     pub address: Option<SocketAddr>,
     pub kubeconfig: Option<PathBuf>,
+    /// The certificates it serves and trusts, once `start` made or loaded them (podflow's own
+    /// kubectl connects with the admin's).
+    pub pki: Option<Arc<Pki>>,
     server_task: Option<tokio::task::JoinHandle<()>>,
     background: Vec<tokio::task::JoinHandle<()>>,
     /// The scheduler's decision records (what the TUI's scheduler pane draws).
@@ -177,6 +180,7 @@ impl Cluster {
             store,
             address: None,
             kubeconfig: None,
+            pki: None,
             server_task: None,
             background: vec![driver, compactor, auto_play],
             decisions: Default::default(),
@@ -228,6 +232,7 @@ impl Cluster {
         )));
         cluster.address = Some(address);
         cluster.kubeconfig = Some(kubeconfig);
+        cluster.pki = Some(Arc::new(pki));
         Ok(cluster)
     }
 

@@ -22,6 +22,13 @@ struct Cli {
     /// Colours of the screen: dark or light (NO_COLOR turns colour off).
     #[arg(long, default_value = "dark", value_parser = parse_theme)]
     theme: podflow::tui::theme::ThemeName,
+    /// The screen in plain ASCII: no box drawing, no arrows beyond `->`.
+    #[arg(long)]
+    ascii: bool,
+    /// A scenario to play in the screen: a name from manifests/scenarios (single-pod,
+    /// deployment-of-three, unschedulable, node-dies) or a file.
+    #[arg(long, value_name = "NAME|FILE")]
+    scenario: Option<String>,
 }
 
 fn parse_theme(text: &str) -> Result<podflow::tui::theme::ThemeName, String> {
@@ -186,7 +193,15 @@ fn main() {
                 }
             }
         }
-        None => run_tui(cli.cluster, cli.theme),
+        None => run_tui(
+            cli.cluster,
+            podflow::tui::Options {
+                mode: podflow::flow::Mode::Step,
+                theme: cli.theme,
+                ascii: cli.ascii,
+                scenario: cli.scenario,
+            },
+        ),
     };
     if let Err(e) = result {
         eprintln!("error: {e:#}");
@@ -194,17 +209,18 @@ fn main() {
     }
 }
 
-fn run_tui(args: ClusterArgs, theme: podflow::tui::theme::ThemeName) -> Result<()> {
+fn run_tui(args: ClusterArgs, mut options: podflow::tui::Options) -> Result<()> {
+    if let Some(name) = &options.scenario {
+        let path = podflow::tui::command::scenario_path(name);
+        podflow::trace::scenario::Scenario::load(&path).map_err(|e| anyhow::anyhow!(e))?;
+    }
     podflow::tui::require_terminal()?;
     let rt = runtime()?;
     let result = rt.block_on(async {
         let config = args.config()?;
         let mut cluster = Cluster::start(&config).await?;
         let endpoint = podflow::tui::endpoint(&cluster);
-        let options = podflow::tui::Options {
-            mode: args.mode.unwrap_or(podflow::flow::Mode::Step),
-            theme,
-        };
+        options.mode = args.mode.unwrap_or(podflow::flow::Mode::Step);
         let result = podflow::tui::run(&cluster, endpoint, options).await;
         cluster.shutdown();
         result

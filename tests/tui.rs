@@ -57,6 +57,7 @@ impl Harness {
         let theme = Theme {
             color: false,
             name: ThemeName::Dark,
+            ascii: false,
         };
         let mut app = App::new(
             cluster.flow.conductor().clone(),
@@ -162,6 +163,47 @@ async fn screens_at_known_moments_of_the_single_pod_flow() {
         screen.contains("+ "),
         "the kubelet's changes are marked: {screen}"
     );
+    // The cluster, its events and etcd, as the store has them now.
+    h.app.cluster = Some(Arc::new(podflow::tui::snapshot::ClusterSnapshot::read(
+        &h.cluster.api,
+    )));
+    for _ in 0..3 {
+        h.app.update(Action::FocusNext);
+    }
+    let screen = h.screen(160, 48);
+    assert!(screen.contains("● web"), "the pod on its node: {screen}");
+    insta::assert_snapshot!("cluster_160x48", screen);
+    h.app.update(Action::FocusNext);
+    let screen = h.screen(160, 48);
+    assert!(
+        screen.contains("Scheduled"),
+        "the scheduler's event: {screen}"
+    );
+    insta::assert_snapshot!("events_160x48", screen);
+    h.app.update(Action::FocusNext);
+    let screen = h.screen(160, 48);
+    assert!(screen.contains("/registry/pods/default/web"), "{screen}");
+    insta::assert_snapshot!("etcd_160x48", screen);
+    // A command the API would not understand: the error, and nothing else changes.
+    h.app.update(Action::CommandLine);
+    for c in "delete widgets web".chars() {
+        h.app.update(Action::Input(c));
+    }
+    insta::assert_snapshot!("command_line_80x24", h.screen(80, 24));
+    assert_eq!(h.app.update(Action::Submit), Effect::None);
+    let screen = h.screen(80, 24);
+    assert!(
+        screen.contains("the server doesn't have a resource type \"widgets\""),
+        "{screen}"
+    );
+    h.app.update(Action::Glossary);
+    insta::assert_snapshot!("glossary_80x24", h.screen(80, 24));
+    h.app.update(Action::Back);
+    h.app.theme.ascii = true;
+    let screen = h.screen(80, 24);
+    assert!(screen.is_ascii(), "{screen}");
+    insta::assert_snapshot!("ascii_80x24", screen);
+    h.app.theme.ascii = false;
     h.app.update(Action::Help);
     insta::assert_snapshot!("help_80x24", h.screen(80, 24));
     insta::assert_snapshot!("too_small_60x10", h.screen(60, 10));
@@ -197,6 +239,7 @@ fn synthetic_app() -> App {
         Theme {
             color: true,
             name: ThemeName::Light,
+            ascii: false,
         },
     );
     app.nodes = vec!["control-plane".into(), "node-1".into()];
@@ -215,10 +258,45 @@ fn synthetic_app() -> App {
         hop.t_ms = n as i64 * 7;
         app.push(Arc::new(hop));
     }
+    use podflow::tui::snapshot::*;
+    let pod = |name: &str, phase: &str| PodRow {
+        namespace: "default".into(),
+        name: name.into(),
+        phase: phase.into(),
+    };
+    app.cluster = Some(Arc::new(ClusterSnapshot {
+        revision: 42,
+        nodes: vec![NodeRow {
+            name: "node-1".into(),
+            ready: false,
+            unschedulable: false,
+            cpu_requested_milli: 2500,
+            cpu_allocatable_milli: 2000,
+            memory_requested: 1 << 30,
+            memory_allocatable: 4 << 30,
+            pods: vec![pod("web", "Running"), pod("api", "Failed")],
+        }],
+        unscheduled: vec![pod("big", "Pending")],
+        events: vec![EventRow {
+            last_ms: -5,
+            kind: "Warning".into(),
+            reason: "FailedScheduling".into(),
+            object: "pod/big".into(),
+            message: "0/2 nodes are available".into(),
+            count: 3,
+        }],
+        keys: vec![KeyRow {
+            key: "/registry/pods/default/web".into(),
+            create_revision: 7,
+            mod_revision: 42,
+            version: 5,
+        }],
+        keys_total: 90,
+    }));
     app
 }
 
-const ACTIONS: [Action; 17] = [
+const ACTIONS: [Action; 27] = [
     Action::Step,
     Action::TogglePlay,
     Action::Faster,
@@ -236,6 +314,16 @@ const ACTIONS: [Action; 17] = [
     Action::Back,
     Action::Quit,
     Action::Step,
+    Action::CommandLine,
+    Action::Input('x'),
+    Action::Complete,
+    Action::Erase,
+    Action::Submit,
+    Action::Picker,
+    Action::Faults,
+    Action::Glossary,
+    Action::Click(5, 5),
+    Action::Wheel(90, 30, false),
 ];
 
 proptest! {
@@ -246,6 +334,8 @@ proptest! {
     ) {
         let mut app = synthetic_app();
         for (action, width, height) in steps {
+            app.screen = ratatui::layout::Rect::new(0, 0, width, height);
+            app.theme.ascii = width % 2 == 0;
             let _ = app.update(ACTIONS[action]);
             let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
             terminal.draw(|frame| view::draw(frame, &app)).unwrap();

@@ -153,6 +153,29 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
     let screen = tmux.wait_for("201 Created");
     assert!(screen.contains("Timeline"), "{screen}");
 
+    // The command line applies a manifest as kubectl would: its requests wait for the steps.
+    tmux.keys(&[":"]);
+    tmux.wait_for("Tab completes");
+    tmux.keys(&["-l", "apply manifests/deployment.yaml"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("kubectl apply -f manifests/deployment.yaml");
+    let deadline = Instant::now() + BOUND;
+    while !tmux.screen().contains("deployment.apps/web created") {
+        assert!(
+            Instant::now() < deadline,
+            "the apply never finished:\n{}",
+            tmux.screen()
+        );
+        tmux.keys(&["Space"]);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // A command podflow does not know: a clear error, nothing else.
+    tmux.keys(&[":"]);
+    tmux.wait_for("Tab completes");
+    tmux.keys(&["-l", "fault meteor node-1"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("unknown fault \"meteor\"");
+
     // Help, then back; step → auto → live.
     tmux.keys(&["?"]);
     tmux.wait_for("Keys · Esc closes");

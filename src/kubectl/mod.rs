@@ -212,22 +212,9 @@ impl Kubectl {
         let mut lines = Vec::new();
         let mut failures = Vec::new();
         for object in objects {
-            let result = self
-                .transport
-                .send_json(
-                    http::Method::DELETE,
-                    &object.path(),
-                    "application/json",
-                    &json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}),
-                )
-                .await;
-            match result {
-                Ok(_) => lines.push(format!(
-                    "{} \"{}\" deleted",
-                    kind_display(&object),
-                    object.name
-                )),
-                Err(e) => failures.push(error_from_server(&e, e.message.clone())),
+            match self.delete(&object).await {
+                Ok(line) => lines.push(line),
+                Err(message) => failures.push(message),
             }
         }
         if failures.is_empty() {
@@ -239,6 +226,21 @@ impl Kubectl {
 }
 
 impl Kubectl {
+    /// `kubectl delete KIND NAME` (background propagation): kubectl's line
+    /// (`pod "web" deleted`) or its error (`Error from server (NotFound): …`).
+    pub async fn delete(&self, object: &ManifestObject) -> Result<String, String> {
+        self.transport
+            .send_json(
+                http::Method::DELETE,
+                &object.path(),
+                "application/json",
+                &json!({"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"}),
+            )
+            .await
+            .map(|_| format!("{} \"{}\" deleted", kind_display(object), object.name))
+            .map_err(|e| error_from_server(&e, e.message.clone()))
+    }
+
     /// `kubectl scale deployment/web --replicas=N`: a merge patch of the object's `scale`
     /// subresource. Returns kubectl's line (`deployment.apps/web scaled`).
     pub async fn scale(&self, object: &ManifestObject, replicas: u64) -> Result<String, String> {

@@ -10,7 +10,7 @@ pub mod scenario;
 mod until;
 
 pub use format::Format;
-pub use until::{Until, nodes_ready};
+pub use until::{Until, met as until_met, nodes_ready};
 
 use crate::clock::Clock;
 use crate::cluster::Cluster;

@@ -4,7 +4,10 @@
 //! never waits on the cluster.
 
 use super::action::Action;
+use super::command::{self, Command};
 use super::narration::Narration;
+use super::operator::Report;
+use super::snapshot::ClusterSnapshot;
 use super::theme::Theme;
 use crate::clock::Clock;
 use crate::flow::{AUTO_SPEEDS, Conductor, Detail, Hop, HopKind, Mode};
@@ -14,23 +17,32 @@ use std::sync::Arc;
 /// How many hops the timeline keeps (older ones are dropped and counted).
 pub const TIMELINE: usize = 10_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
     Flow,
     Narration,
     Scheduler,
+    Cluster,
+    Events,
+    Etcd,
     Object,
     Timeline,
 }
 
 impl Pane {
-    const ORDER: [Pane; 5] = [
+    const ORDER: [Pane; 8] = [
         Pane::Flow,
         Pane::Narration,
         Pane::Scheduler,
+        Pane::Cluster,
+        Pane::Events,
+        Pane::Etcd,
         Pane::Object,
         Pane::Timeline,
     ];
+
+    /// The panes that take turns in the lower-left slot (the focused one shows).
+    pub const LOWER: [Pane; 4] = [Pane::Scheduler, Pane::Cluster, Pane::Events, Pane::Etcd];
 
     fn next(self, by: isize) -> Pane {
         let at = Pane::ORDER.iter().position(|p| *p == self).unwrap_or(0) as isize;
@@ -40,12 +52,38 @@ impl Pane {
 }
 
 /// What the event loop must do for an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     None,
     /// Release the next hop (`Flow::step`), off the UI's task.
     Step,
+    /// Carry out a command against the cluster (`operator`), off the UI's task.
+    Run(Command),
     Quit,
+}
+
+/// What is drawn over the panes; it takes the keys while open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Overlay {
+    Help,
+    Glossary { scroll: usize },
+    Picker(Picker),
+    CommandLine(CommandLine),
+}
+
+/// A list to choose from: the shipped manifests and scenarios (`a`), the faults (`f`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picker {
+    pub title: String,
+    pub entries: Vec<(String, Command)>,
+    pub at: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CommandLine {
+    pub text: String,
+    /// What Tab found when several fit.
+    pub choices: Vec<String>,
 }
 
 /// Where the API server listens, for the header.
@@ -71,10 +109,22 @@ pub struct App {
     /// The hop looked at in the timeline; None follows the newest.
     pub selected: Option<usize>,
     pub focus: Pane,
+    /// Which of [`Pane::LOWER`] the lower-left slot shows.
+    pub lower: Pane,
     pub zoom: bool,
-    pub help: bool,
-    /// A one-line message (an error, a mode change) for the bottom bar.
+    pub overlay: Option<Overlay>,
+    /// A one-line message (an error, a mode change, kubectl's answer) for the bottom bar.
     pub message: Option<String>,
+    /// The message is an error (drawn as one).
+    pub failed: bool,
+    /// The lesson's latest note (a scenario's narration).
+    pub note: Option<String>,
+    /// The store as the cluster, events and etcd panes show it.
+    pub cluster: Option<Arc<ClusterSnapshot>>,
+    /// How far the cluster, events and etcd panes are scrolled.
+    pub scroll: std::collections::HashMap<Pane, usize>,
+    /// The terminal's size at the last draw (for the mouse).
+    pub screen: ratatui::layout::Rect,
     /// Where the object pane reads objects (None: no cluster behind the UI).
     pub objects: Option<Arc<dyn super::objects::ObjectSource>>,
     /// The scheduler's recent decision records, by the seq of their hop (oldest first).
@@ -106,9 +156,15 @@ impl App {
             dropped: 0,
             selected: None,
             focus: Pane::Flow,
+            lower: Pane::Scheduler,
             zoom: false,
-            help: false,
+            overlay: None,
             message: None,
+            failed: false,
+            note: None,
+            cluster: None,
+            scroll: Default::default(),
+            screen: Default::default(),
             decisions: VecDeque::new(),
             objects: None,
             booting: None,
@@ -182,9 +238,8 @@ impl App {
     }
 
     pub fn update(&mut self, action: Action) -> Effect {
-        if self.help && !matches!(action, Action::Help | Action::Back | Action::Quit) {
-            // The overlay is modal: close it first.
-            return Effect::None;
+        if self.overlay.is_some() {
+            return self.update_overlay(action);
         }
         if self.booting.is_some()
             && matches!(
@@ -194,18 +249,25 @@ impl App {
                     | Action::CycleMode
                     | Action::Faster
                     | Action::Slower
+                    | Action::CommandLine
+                    | Action::Picker
+                    | Action::Faults
             )
         {
-            self.message = Some("the cluster is still booting: its nodes are registering".into());
+            self.say("the cluster is still booting: its nodes are registering");
             return Effect::None;
         }
         match action {
             Action::Quit => return Effect::Quit,
-            Action::Help => self.help = !self.help,
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Glossary => self.overlay = Some(Overlay::Glossary { scroll: 0 }),
+            Action::CommandLine => {
+                self.overlay = Some(Overlay::CommandLine(CommandLine::default()));
+            }
+            Action::Picker => self.overlay = Some(Overlay::Picker(shipped_picker())),
+            Action::Faults => self.overlay = Some(Overlay::Picker(self.fault_palette())),
             Action::Back => {
-                if self.help {
-                    self.help = false;
-                } else if self.zoom {
+                if self.zoom {
                     self.zoom = false;
                 } else {
                     self.selected = None;
@@ -214,7 +276,7 @@ impl App {
             Action::Step => {
                 if self.conductor.mode() == Mode::Live {
                     self.conductor.set_mode(Mode::Step);
-                    self.message = Some("step mode: each hop now waits for a step".into());
+                    self.say("step mode: each hop now waits for a step");
                 }
                 self.selected = None;
                 return Effect::Step;
@@ -223,25 +285,24 @@ impl App {
                 Mode::Auto => {
                     let paused = !self.conductor.auto_paused();
                     self.conductor.set_auto_paused(paused);
-                    self.message = Some(if paused {
-                        "auto-play paused".into()
+                    self.say(if paused {
+                        "auto-play paused"
                     } else {
-                        "auto-play".into()
+                        "auto-play"
                     });
                 }
                 _ => {
                     self.conductor.set_auto_paused(false);
                     self.conductor.set_mode(Mode::Auto);
                     self.selected = None;
-                    self.message = Some("auto-play".into());
+                    self.say("auto-play");
                 }
             },
             Action::Faster | Action::Slower => {
                 let factor = if action == Action::Faster { 2.0 } else { 0.5 };
                 let speed =
                     (self.conductor.auto_speed() * factor).clamp(AUTO_SPEEDS.0, AUTO_SPEEDS.1);
-                self.conductor.set_auto_speed(speed);
-                self.message = Some(format!("auto-play at {}", speed_text(speed)));
+                return self.run(Command::Speed(speed));
             }
             Action::CycleMode => {
                 let next = match self.conductor.mode() {
@@ -249,22 +310,214 @@ impl App {
                     Mode::Auto => Mode::Live,
                     Mode::Live => Mode::Step,
                 };
-                if next == Mode::Auto {
-                    self.conductor.set_auto_paused(false);
-                }
-                self.conductor.set_mode(next);
-                self.message = Some(format!("mode {}", next.as_str()));
+                return self.run(Command::Mode(next));
             }
-            Action::FocusNext => self.focus = self.focus.next(1),
-            Action::FocusPrevious => self.focus = self.focus.next(-1),
-            Action::Up => self.move_selection(-1),
-            Action::Down => self.move_selection(1),
-            Action::PageUp => self.move_selection(-10),
-            Action::PageDown => self.move_selection(10),
+            Action::FocusNext => self.focus_on(self.focus.next(1)),
+            Action::FocusPrevious => self.focus_on(self.focus.next(-1)),
+            Action::Up => self.move_in_focus(-1),
+            Action::Down => self.move_in_focus(1),
+            Action::PageUp => self.move_in_focus(-10),
+            Action::PageDown => self.move_in_focus(10),
             Action::Follow => self.selected = None,
             Action::Zoom => self.zoom = !self.zoom,
+            Action::Submit => {
+                // Enter in the timeline holds the hop in view while the flow goes on.
+                if self.focus == Pane::Timeline {
+                    self.selected = self.current_index();
+                }
+            }
+            Action::Click(x, y) => {
+                if let Some(pane) = self.pane_at(x, y) {
+                    self.focus_on(pane);
+                }
+            }
+            Action::Wheel(x, y, up) => {
+                if let Some(pane) = self.pane_at(x, y) {
+                    self.focus_on(pane);
+                    self.move_in_focus(if up { -3 } else { 3 });
+                }
+            }
+            Action::Input(_) | Action::Erase | Action::Complete => {}
         }
         Effect::None
+    }
+
+    /// Keys while an overlay is open go to it.
+    fn update_overlay(&mut self, action: Action) -> Effect {
+        if action == Action::Quit {
+            return Effect::Quit;
+        }
+        let Some(overlay) = self.overlay.as_mut() else {
+            return Effect::None;
+        };
+        match overlay {
+            Overlay::Help => {
+                if matches!(action, Action::Help | Action::Back) {
+                    self.overlay = None;
+                }
+            }
+            Overlay::Glossary { scroll } => match action {
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll += 1,
+                Action::PageUp => *scroll = scroll.saturating_sub(10),
+                Action::PageDown => *scroll += 10,
+                Action::Glossary | Action::Back => self.overlay = None,
+                _ => {}
+            },
+            Overlay::Picker(picker) => match action {
+                Action::Up => picker.at = picker.at.saturating_sub(1),
+                Action::Down => {
+                    picker.at = (picker.at + 1).min(picker.entries.len().saturating_sub(1))
+                }
+                Action::Submit => {
+                    let chosen = picker.entries.get(picker.at).map(|(_, c)| c.clone());
+                    self.overlay = None;
+                    if let Some(command) = chosen {
+                        return self.run(command);
+                    }
+                }
+                Action::Back | Action::Picker | Action::Faults => self.overlay = None,
+                _ => {}
+            },
+            Overlay::CommandLine(line) => match action {
+                Action::Input(c) => {
+                    line.text.push(c);
+                    line.choices.clear();
+                }
+                Action::Erase => {
+                    line.text.pop();
+                    line.choices.clear();
+                }
+                Action::Complete => {
+                    let (text, choices) = command::complete(&line.text, &self.nodes);
+                    line.text = text;
+                    line.choices = choices;
+                }
+                Action::Submit => {
+                    let text = line.text.clone();
+                    self.overlay = None;
+                    if text.trim().is_empty() {
+                        return Effect::None;
+                    }
+                    return match command::parse(&text, &self.nodes) {
+                        Ok(command) => self.run(command),
+                        Err(error) => {
+                            self.fail(error);
+                            Effect::None
+                        }
+                    };
+                }
+                Action::Back => self.overlay = None,
+                _ => {}
+            },
+        }
+        Effect::None
+    }
+
+    /// Mode and speed change here; the rest goes to the event loop.
+    fn run(&mut self, command: Command) -> Effect {
+        match command {
+            Command::Mode(mode) => {
+                if mode == Mode::Auto {
+                    self.conductor.set_auto_paused(false);
+                }
+                self.conductor.set_mode(mode);
+                self.say(&format!("mode {}", mode.as_str()));
+                Effect::None
+            }
+            Command::Speed(speed) => {
+                self.conductor.set_auto_speed(speed);
+                self.say(&format!(
+                    "auto-play at {}",
+                    speed_text(self.conductor.auto_speed())
+                ));
+                Effect::None
+            }
+            command => {
+                let waits = if self.conductor.mode() == Mode::Live {
+                    ""
+                } else {
+                    " (its requests wait for your steps)"
+                };
+                self.say(&format!("{}{waits}", describe(&command)));
+                Effect::Run(command)
+            }
+        }
+    }
+
+    /// What came back from a command.
+    pub fn report(&mut self, report: Report) {
+        match report {
+            Report::Done(text) => self.say(&text),
+            Report::Failed(text) => self.fail(text),
+            Report::Note(text) => self.note = Some(text),
+        }
+    }
+
+    fn say(&mut self, text: &str) {
+        self.message = Some(text.to_string());
+        self.failed = false;
+    }
+
+    fn fail(&mut self, text: String) {
+        self.message = Some(text);
+        self.failed = true;
+    }
+
+    /// Whether a pane that reads the cluster's snapshot is on screen.
+    pub fn shows_cluster(&self) -> bool {
+        let lower = [Pane::Cluster, Pane::Events, Pane::Etcd];
+        lower.contains(&self.lower) || lower.contains(&self.focus)
+    }
+
+    fn focus_on(&mut self, pane: Pane) {
+        self.focus = pane;
+        if Pane::LOWER.contains(&pane) {
+            self.lower = pane;
+        }
+    }
+
+    fn pane_at(&self, x: u16, y: u16) -> Option<Pane> {
+        super::view::panes(self.screen, self)
+            .into_iter()
+            .find(|(_, r)| r.contains(ratatui::layout::Position::new(x, y)))
+            .map(|(p, _)| p)
+    }
+
+    /// Up/down: scroll the cluster, events and etcd panes; elsewhere move in the timeline.
+    fn move_in_focus(&mut self, by: isize) {
+        match self.focus {
+            Pane::Cluster | Pane::Events | Pane::Etcd => {
+                let at = self.scroll.entry(self.focus).or_default();
+                *at = (*at as isize + by).max(0) as usize;
+            }
+            _ => self.move_selection(by),
+        }
+    }
+
+    fn fault_palette(&self) -> Picker {
+        let mut entries = Vec::new();
+        for node in self.nodes.iter().filter(|n| *n != "control-plane") {
+            entries.push((
+                format!("node-down {node}: take {node} off the network (its kubelet goes silent)"),
+                Command::Node {
+                    name: node.clone(),
+                    up: false,
+                },
+            ));
+            entries.push((
+                format!("node-up {node}: bring {node} back"),
+                Command::Node {
+                    name: node.clone(),
+                    up: true,
+                },
+            ));
+        }
+        Picker {
+            title: " Faults · Enter injects · Esc closes ".into(),
+            entries,
+            at: 0,
+        }
     }
 
     fn move_selection(&mut self, by: isize) {
@@ -275,6 +528,60 @@ impl App {
         let to = (at + by).clamp(0, last as isize) as usize;
         // Moving onto the newest hop follows the flow again.
         self.selected = (to != last).then_some(to);
+    }
+}
+
+/// The shipped manifests (apply) and scenarios (play), for the picker.
+pub fn shipped_picker() -> Picker {
+    let dir = command::manifests_dir();
+    let yaml_in = |dir: &std::path::Path| -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        files.sort();
+        files
+    };
+    let mut entries = Vec::new();
+    for path in yaml_in(&dir.join("scenarios")) {
+        let title = crate::trace::scenario::Scenario::load(&path)
+            .map(|s| s.title)
+            .unwrap_or_else(|e| e);
+        entries.push((
+            format!("scenario  {title}"),
+            Command::Scenario(path.clone()),
+        ));
+    }
+    for path in yaml_in(&dir) {
+        entries.push((
+            format!("apply     {}", path.display()),
+            Command::Apply(path.clone()),
+        ));
+    }
+    Picker {
+        title: " Manifests and scenarios · Enter runs · Esc closes ".into(),
+        entries,
+        at: 0,
+    }
+}
+
+/// What a command is about to do, for the bottom bar.
+fn describe(command: &Command) -> String {
+    match command {
+        Command::Apply(path) => format!("kubectl apply -f {}", path.display()),
+        Command::DeleteFile(path) => format!("kubectl delete -f {}", path.display()),
+        Command::Delete { rt, name } => format!("kubectl delete {} {name}", rt.singular),
+        Command::Scale { rt, name, replicas } => {
+            format!("kubectl scale {}/{name} --replicas={replicas}", rt.singular)
+        }
+        Command::Scenario(path) => format!("scenario {}", path.display()),
+        Command::Node { name, up: false } => format!("fault: {name} goes down"),
+        Command::Node { name, up: true } => format!("fault cleared: {name} comes back"),
+        Command::Mode(mode) => format!("mode {}", mode.as_str()),
+        Command::Speed(speed) => format!("speed {}", speed_text(*speed)),
     }
 }
 
@@ -341,10 +648,10 @@ mod tests {
     fn help_is_modal_and_escape_closes_it() {
         let mut app = app();
         app.update(Action::Help);
-        assert!(app.help);
+        assert_eq!(app.overlay, Some(Overlay::Help));
         assert_eq!(app.update(Action::Step), Effect::None);
         app.update(Action::Back);
-        assert!(!app.help);
+        assert_eq!(app.overlay, None);
         assert_eq!(app.update(Action::Quit), Effect::Quit);
     }
 
@@ -365,6 +672,92 @@ mod tests {
         app.push(hop(2));
         assert_eq!(app.current().unwrap().seq, 2);
         assert_eq!(app.update(Action::Step), Effect::Step);
+    }
+
+    fn type_line(app: &mut App, text: &str) -> Effect {
+        app.update(Action::CommandLine);
+        for c in text.chars() {
+            app.update(Action::Input(c));
+        }
+        app.update(Action::Submit)
+    }
+
+    #[test]
+    fn the_command_line_runs_commands_and_says_what_is_wrong() {
+        let mut app = app();
+        app.nodes = vec!["control-plane".into(), "node-1".into()];
+        assert_eq!(type_line(&mut app, "mode auto"), Effect::None);
+        assert_eq!(app.conductor.mode(), Mode::Auto);
+        assert_eq!(type_line(&mut app, "speed 4"), Effect::None);
+        assert_eq!(app.conductor.auto_speed(), 4.0);
+        assert_eq!(
+            type_line(&mut app, "apply manifests/pod.yaml"),
+            Effect::Run(Command::Apply("manifests/pod.yaml".into()))
+        );
+        assert!(!app.failed);
+        assert_eq!(type_line(&mut app, "fault meteor node-1"), Effect::None);
+        assert!(app.failed);
+        assert!(app.message.as_deref().unwrap().contains("unknown fault"));
+        assert_eq!(app.overlay, None, "the line closes");
+        assert_eq!(app.conductor.mode(), Mode::Auto, "nothing else changed");
+        // Keys type while the line is open: q is a letter, not quit.
+        app.update(Action::CommandLine);
+        assert_eq!(app.update(Action::Input('q')), Effect::None);
+        app.update(Action::Back);
+        assert_eq!(app.overlay, None);
+        app.report(Report::Failed(
+            "Error from server (NotFound): pods \"x\" not found".into(),
+        ));
+        assert!(app.failed);
+    }
+
+    #[test]
+    fn the_pickers_run_what_is_chosen() {
+        let mut app = app();
+        app.nodes = vec!["control-plane".into(), "node-1".into(), "node-2".into()];
+        app.update(Action::Faults);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        assert_eq!(
+            app.update(Action::Submit),
+            Effect::Run(Command::Node {
+                name: "node-2".into(),
+                up: false
+            })
+        );
+        app.update(Action::Picker);
+        let Some(Overlay::Picker(picker)) = &app.overlay else {
+            panic!("the picker is open");
+        };
+        assert!(
+            picker
+                .entries
+                .iter()
+                .any(|(_, c)| matches!(c, Command::Scenario(_)))
+        );
+        assert!(
+            picker
+                .entries
+                .iter()
+                .any(|(_, c)| matches!(c, Command::Apply(_)))
+        );
+        app.update(Action::Back);
+        assert_eq!(app.overlay, None);
+    }
+
+    #[test]
+    fn focus_shows_a_lower_pane_and_its_keys_scroll_it() {
+        let mut app = app();
+        for _ in 0..3 {
+            app.update(Action::FocusNext);
+        }
+        assert_eq!(app.focus, Pane::Cluster);
+        assert_eq!(app.lower, Pane::Cluster);
+        app.update(Action::Down);
+        app.update(Action::Down);
+        assert_eq!(app.scroll[&Pane::Cluster], 2);
+        app.update(Action::FocusNext);
+        assert_eq!(app.lower, Pane::Events);
     }
 
     #[test]

@@ -7,14 +7,18 @@
 
 pub mod action;
 pub mod app;
+pub mod command;
 pub mod keymap;
 pub mod narration;
 pub mod objects;
+pub mod operator;
+pub mod snapshot;
 pub mod theme;
 pub mod view;
 
 use crate::cluster::Cluster;
-use crate::flow::{Flow, Hop, Mode};
+use crate::flow::{Hop, Mode};
+use crate::kubectl;
 use anyhow::Result;
 use app::{App, Effect, Endpoint};
 use crossterm::event::{Event, EventStream};
@@ -29,6 +33,10 @@ const TICK: Duration = Duration::from_millis(250);
 pub struct Options {
     pub mode: Mode,
     pub theme: theme::ThemeName,
+    /// No box drawing or arrows beyond ASCII.
+    pub ascii: bool,
+    /// A scenario to play once the boot is over (a name from `manifests/scenarios`, or a file).
+    pub scenario: Option<String>,
 }
 
 /// Fails unless stdin and stdout are a terminal: checked before anything starts.
@@ -44,11 +52,13 @@ pub fn require_terminal() -> Result<()> {
 
 /// Runs the UI on `cluster` until the user quits.
 pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Result<()> {
+    let mut theme = theme::Theme::new(options.theme);
+    theme.ascii = options.ascii;
     let mut app = App::new(
         cluster.flow.conductor().clone(),
         cluster.clock.clone(),
         endpoint,
-        theme::Theme::new(options.theme),
+        theme,
     );
     app.nodes = cluster.node_names();
     app.objects = Some(Arc::new(objects::StoreObjects(cluster.api.clone())));
@@ -57,45 +67,80 @@ pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Res
     app.booting = Some(options.mode);
     cluster.flow.conductor().set_mode(Mode::Live);
     let mut hops = cluster.flow.subscribe();
-    // ratatui::init installs a panic hook that restores the terminal first.
+    // ratatui::init installs a panic hook that restores the terminal first; the mouse is
+    // released there too.
     let mut terminal = ratatui::init();
-    let boot = wait_for_boot(cluster, BOOT_BOUND);
-    let result = event_loop(&mut terminal, &mut app, &cluster.flow, &mut hops, boot).await;
+    let restore_mouse = || {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    };
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        hook(info)
+    }));
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    let boot = async {
+        let booted = wait_for_boot(cluster, BOOT_BOUND).await;
+        // podflow's own kubectl: the admin's certificate, over HTTPS to this API server.
+        let kubectl = match &cluster.pki {
+            Some(pki) => kubectl::Https::connect(cluster.api.clone(), pki)
+                .await
+                .ok()
+                .map(|https| kubectl::Kubectl::new(https, cluster.flow.clone())),
+            None => None,
+        };
+        (booted, kubectl)
+    };
+    let start = options
+        .scenario
+        .map(|s| command::Command::Scenario(command::scenario_path(&s)));
+    let result = event_loop(&mut terminal, &mut app, cluster, &mut hops, boot, start).await;
+    restore_mouse();
     ratatui::restore();
     result
 }
 
 /// How long the UI waits for the boot before starting the lesson anyway.
 const BOOT_BOUND: Duration = Duration::from_secs(30);
+/// How often the cluster, events and etcd panes read the store again, at most.
+const SNAPSHOT_EVERY: Duration = Duration::from_millis(500);
 
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
-    flow: &Arc<Flow>,
+    cluster: &Cluster,
     hops: &mut broadcast::Receiver<Arc<Hop>>,
-    boot: impl std::future::Future<Output = bool>,
+    boot: impl std::future::Future<Output = (bool, Option<kubectl::Kubectl>)>,
+    mut start: Option<command::Command>,
 ) -> Result<()> {
     tokio::pin!(boot);
+    let flow = &cluster.flow;
+    // Set once, when the boot is over; commands running meanwhile borrow it.
+    let kubectl: std::cell::OnceCell<kubectl::Kubectl> = std::cell::OnceCell::new();
+    let (report, mut reports) = tokio::sync::mpsc::unbounded_channel();
+    let mut running = futures_util::stream::FuturesUnordered::new();
     let mut events = EventStream::new();
     let mut tick = crate::clock::wall_ticker(TICK);
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut snapshot_at: Option<std::time::Instant> = None;
+    app.screen = terminal.get_frame().area();
     terminal.draw(|frame| view::draw(frame, app))?;
     report_first_frame();
     loop {
+        let mut effect = Effect::None;
         tokio::select! {
             biased;
             _ = terminate.recv() => return Ok(()),
             event = events.next() => match event {
                 Some(Ok(Event::Key(key))) => {
-                    if let Some(action) = keymap::action_for(key, app.focus) {
-                        match app.update(action) {
-                            Effect::Quit => return Ok(()),
-                            Effect::Step => {
-                                let flow = flow.clone();
-                                tokio::spawn(async move { flow.step().await });
-                            }
-                            Effect::None => {}
-                        }
+                    let typing = matches!(app.overlay, Some(app::Overlay::CommandLine(_)));
+                    if let Some(action) = keymap::action_for(key, app.focus, typing) {
+                        effect = app.update(action);
+                    }
+                }
+                Some(Ok(Event::Mouse(mouse))) => {
+                    if let Some(action) = keymap::action_for_mouse(mouse) {
+                        effect = app.update(action);
                     }
                 }
                 Some(Ok(_)) => {}
@@ -117,14 +162,44 @@ async fn event_loop(
                 Err(broadcast::error::RecvError::Lagged(n)) => app.missed(n),
                 Err(broadcast::error::RecvError::Closed) => return Ok(()),
             },
-            booted = &mut boot, if app.booting.is_some() => {
+            Some(done) = reports.recv() => app.report(done),
+            Some(()) = running.next(), if !running.is_empty() => {}
+            (booted, connected) = &mut boot, if app.booting.is_some() => {
                 if !booted {
                     app.message = Some("the nodes did not all become Ready".into());
                 }
+                if let Some(connected) = connected {
+                    let _ = kubectl.set(connected);
+                }
                 app.booted();
+                if let Some(command) = start.take() {
+                    effect = Effect::Run(command);
+                }
             }
             _ = tick.tick() => {}
         }
+        match effect {
+            Effect::Quit => return Ok(()),
+            Effect::Step => {
+                let flow = flow.clone();
+                tokio::spawn(async move { flow.step().await });
+            }
+            Effect::Run(command) => {
+                let report = report.clone();
+                let kubectl = kubectl.get();
+                running.push(operator::run(cluster, kubectl, command, report));
+            }
+            Effect::None => {}
+        }
+        // The cluster, events and etcd panes read the store now and then, when it moved.
+        let due = snapshot_at.is_none_or(|at| at.elapsed() >= SNAPSHOT_EVERY);
+        let moved = app.cluster.as_ref().map(|c| c.revision)
+            != Some(cluster.api.objects().backend().revision());
+        if due && moved && app.shows_cluster() {
+            app.cluster = Some(Arc::new(snapshot::ClusterSnapshot::read(&cluster.api)));
+            snapshot_at = Some(std::time::Instant::now());
+        }
+        app.screen = terminal.get_frame().area();
         terminal.draw(|frame| view::draw(frame, app))?;
     }
 }

@@ -13,6 +13,8 @@ pub enum ThemeName {
 pub struct Theme {
     pub color: bool,
     pub name: ThemeName,
+    /// `--ascii`: nothing beyond ASCII on screen.
+    pub ascii: bool,
 }
 
 impl Theme {
@@ -21,6 +23,7 @@ impl Theme {
         Theme {
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             name,
+            ascii: false,
         }
     }
 
@@ -78,6 +81,22 @@ impl Theme {
 
     pub fn focused_border(&self) -> Style {
         self.fg(Color::Cyan, Color::Blue)
+    }
+
+    pub fn ok(&self) -> Style {
+        self.fg(Color::Green, Color::Rgb(0, 120, 0))
+    }
+
+    /// A pod by its phase: Running green, Pending yellow, Failed red, Succeeded dim,
+    /// Terminating magenta.
+    pub fn phase(&self, phase: &str) -> Style {
+        match phase {
+            "Running" => self.ok(),
+            "Pending" => self.fg(Color::Yellow, Color::Rgb(150, 90, 0)),
+            "Failed" => self.error(),
+            "Succeeded" => self.dim(),
+            _ => self.fg(Color::Magenta, Color::Magenta),
+        }
     }
 
     pub fn mode(&self) -> Style {

@@ -6,13 +6,26 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub const KEYS: &str =
-    "space step · p play · +/- speed · m mode · tab focus · j/k scroll · z zoom · ? help · q quit";
+pub const KEYS: &str = "space step · p play · +/- speed · m mode · : command · a apply · f fault · tab focus · z zoom · g glossary · ? help · q quit";
+
+/// The keys that matter most, for a narrow screen (the rest are in `?`).
+pub const KEYS_SHORT: &str =
+    "space step · p play · m mode · : command · a apply · f fault · ? help · q quit";
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let mut spans = vec![Span::styled(KEYS, app.theme.dim())];
+    let keys = if area.width as usize >= KEYS.chars().count() {
+        KEYS
+    } else {
+        KEYS_SHORT
+    };
+    let mut spans = vec![Span::styled(keys, app.theme.dim())];
     if let Some(message) = &app.message {
-        spans.insert(0, Span::styled(format!("{message} │ "), app.theme.mode()));
+        let style = if app.failed {
+            app.theme.error()
+        } else {
+            app.theme.mode()
+        };
+        spans.insert(0, Span::styled(format!("{message} │ "), style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

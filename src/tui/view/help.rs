@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
-const KEYS: [(&str, &str); 13] = [
+const KEYS: [(&str, &str); 19] = [
     (
         "space, →",
         "release the next hop (step mode); with none waiting, jump to the next timer",
@@ -14,12 +14,26 @@ const KEYS: [(&str, &str); 13] = [
     ("p", "auto-play, or pause it"),
     ("+ / -", "auto-play faster / slower (0.25× to 16×)"),
     ("m", "mode: step → auto → live"),
-    ("tab, shift-tab", "focus the next / previous pane"),
+    (
+        ":",
+        "command: apply FILE · delete KIND NAME · scale deploy NAME N · scenario NAME · fault node-down NODE · mode M · speed X (Tab completes)",
+    ),
+    (
+        "a",
+        "pick a shipped manifest to apply or a scenario to play",
+    ),
+    ("f", "faults: take a node down, bring it back"),
+    ("g", "glossary"),
+    (
+        "tab, shift-tab",
+        "focus the next / previous pane (scheduler, cluster, events, etcd share a slot); click focuses too",
+    ),
     (
         "j/k, ↑/↓",
-        "move in the timeline (← / → too, when it has the focus)",
+        "move in the timeline (← / → too, when it has the focus), or scroll the focused pane; wheel too",
     ),
-    ("PgUp / PgDn", "ten hops at a time"),
+    ("PgUp / PgDn", "ten at a time"),
+    ("Enter", "in the timeline: hold the hop in view"),
     ("End, G", "follow the newest hop again"),
     ("z", "zoom the focused pane"),
     ("?", "this help"),
@@ -29,13 +43,14 @@ const KEYS: [(&str, &str); 13] = [
         "kubectl",
         "in another terminal, with the KUBECONFIG of the header: its requests appear here",
     ),
+    ("--ascii", "plain ASCII screen; NO_COLOR turns colour off"),
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
     let [_, middle, _] = Layout::vertical([
         Constraint::Fill(1),
-        Constraint::Length((KEYS.len() as u16 + 6).min(area.height)),
+        Constraint::Length((KEYS.len() as u16 + 12).min(area.height)),
         Constraint::Fill(1),
     ])
     .areas(area);

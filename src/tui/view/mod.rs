@@ -2,16 +2,21 @@
 //! 120×35; from 80×24 a compact one still shows the flow, the narration and the timeline;
 //! below that, a notice says the terminal is too small (never a panic, down to 1×1).
 
+mod ascii;
+mod cluster;
+mod etcd;
+mod events;
 mod flow;
 mod footer;
 mod header;
 mod help;
 mod narration;
 mod object;
+mod overlay;
 mod scheduler;
 mod timeline;
 
-use super::app::{App, Pane};
+use super::app::{App, Overlay, Pane};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -26,33 +31,63 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small(frame, area);
-        return;
+    } else {
+        let [top, body, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area);
+        header::draw(frame, top, app);
+        footer::draw(frame, bottom, app);
+        for (pane, rect) in panes(area, app) {
+            draw_pane(frame, rect, app, pane);
+        }
+        match &app.overlay {
+            Some(Overlay::Help) => help::draw(frame, body, app),
+            Some(Overlay::Glossary { scroll }) => overlay::glossary(frame, body, app, *scroll),
+            Some(Overlay::Picker(picker)) => overlay::picker(frame, body, app, picker),
+            Some(Overlay::CommandLine(line)) => overlay::command_line(frame, bottom, app, line),
+            None => {}
+        }
     }
-    let [top, body, bottom] = Layout::vertical([
+    if app.theme.ascii {
+        ascii::asciify(frame.buffer_mut());
+    }
+}
+
+/// Where each pane goes on a screen of `area`: the full layout from 120×35, the compact one
+/// from 80×24, one zoomed pane, or none when the terminal is too small.
+pub fn panes(area: Rect, app: &App) -> Vec<(Pane, Rect)> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return Vec::new();
+    }
+    let [_, body, _] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
         Constraint::Length(1),
     ])
     .areas(area);
-    header::draw(frame, top, app);
-    footer::draw(frame, bottom, app);
     if app.zoom {
-        draw_pane(frame, body, app, app.focus);
-    } else if area.width >= FULL.0 && area.height >= FULL.1 {
+        return vec![(app.focus, body)];
+    }
+    if area.width >= FULL.0 && area.height >= FULL.1 {
         let [flow, rest] =
             Layout::vertical([Constraint::Length(7), Constraint::Min(0)]).areas(body);
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(rest);
-        let [narration, scheduler] =
+        let [narration, lower] =
             Layout::vertical([Constraint::Length(12), Constraint::Min(4)]).areas(left);
         let [object, timeline] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(right);
-        draw_pane(frame, flow, app, Pane::Flow);
-        draw_pane(frame, narration, app, Pane::Narration);
-        draw_pane(frame, scheduler, app, Pane::Scheduler);
-        draw_pane(frame, object, app, Pane::Object);
-        draw_pane(frame, timeline, app, Pane::Timeline);
+        vec![
+            (Pane::Flow, flow),
+            (Pane::Narration, narration),
+            (app.lower, lower),
+            (Pane::Object, object),
+            (Pane::Timeline, timeline),
+        ]
     } else {
         let [flow, narration, timeline] = Layout::vertical([
             Constraint::Length(6),
@@ -60,18 +95,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Constraint::Min(3),
         ])
         .areas(body);
-        draw_pane(frame, flow, app, Pane::Flow);
-        // Compact: the scheduler's table or the object takes the narration's place while it
-        // has the focus.
+        // Compact: the pane with the focus takes the narration's place (flow and timeline
+        // always show).
         let middle = match app.focus {
-            Pane::Scheduler | Pane::Object => app.focus,
-            _ => Pane::Narration,
+            Pane::Flow | Pane::Timeline => Pane::Narration,
+            other => other,
         };
-        draw_pane(frame, narration, app, middle);
-        draw_pane(frame, timeline, app, Pane::Timeline);
-    }
-    if app.help {
-        help::draw(frame, body, app);
+        vec![
+            (Pane::Flow, flow),
+            (middle, narration),
+            (Pane::Timeline, timeline),
+        ]
     }
 }
 
@@ -79,7 +113,7 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
     let title = match pane {
         Pane::Flow => " Flow ".to_string(),
         Pane::Narration => " What is happening ".to_string(),
-        Pane::Scheduler => " Scheduler: filter ▸ score ".to_string(),
+        Pane::Scheduler | Pane::Cluster | Pane::Events | Pane::Etcd => lower_title(app, pane),
         Pane::Object => object::title(app),
         Pane::Timeline => timeline::title(app),
     };
@@ -97,9 +131,41 @@ fn draw_pane(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
         Pane::Flow => flow::draw(frame, inner, app),
         Pane::Narration => narration::draw(frame, inner, app),
         Pane::Scheduler => scheduler::draw(frame, inner, app),
+        Pane::Cluster => cluster::draw(frame, inner, app),
+        Pane::Events => events::draw(frame, inner, app),
+        Pane::Etcd => etcd::draw(frame, inner, app),
         Pane::Object => object::draw(frame, inner, app),
         Pane::Timeline => timeline::draw(frame, inner, app),
     }
+}
+
+/// The lower panes' title: each one's name, the one shown marked (tab reaches the others).
+fn lower_title(app: &App, shown: Pane) -> String {
+    let name = |pane: Pane| match pane {
+        Pane::Scheduler => "Scheduler: filter ▸ score",
+        Pane::Cluster => "Cluster",
+        Pane::Events => "Events",
+        _ => "etcd",
+    };
+    let mut title = format!(" {} ", name(shown));
+    if !app.zoom {
+        let others: Vec<&str> = Pane::LOWER
+            .iter()
+            .filter(|p| **p != shown)
+            .map(|p| name(*p).split(':').next().unwrap_or_default())
+            .collect();
+        title.push_str(&format!("· tab: {} ", others.join(", ")));
+    }
+    title
+}
+
+/// How far a scrolled pane is scrolled, kept inside its `rows`.
+fn scrolled(app: &App, pane: Pane, rows: usize, height: usize) -> usize {
+    app.scroll
+        .get(&pane)
+        .copied()
+        .unwrap_or(0)
+        .min(rows.saturating_sub(height))
 }
 
 /// What an empty pane says it will show.

@@ -11,7 +11,16 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let theme = &app.theme;
+    let lesson = app.note.as_ref().map(|note| {
+        Line::from(vec![
+            Span::styled("Lesson  ", theme.mode()),
+            Span::styled(note.as_str(), theme.mode()),
+        ])
+    });
     let Some(hop) = app.current() else {
+        if let Some(lesson) = lesson {
+            return frame.render_widget(Paragraph::new(lesson).wrap(Wrap { trim: true }), area);
+        }
         return super::placeholder(
             frame,
             area,
@@ -19,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             "Each step of the cluster appears here as a hop: who talked to whom, about which object, and why.",
         );
     };
-    let mut lines = Vec::new();
+    let mut lines: Vec<Line> = lesson.into_iter().collect();
     if let Some(entry) = app.narration.hop(hop.kind.as_str()) {
         for (label, text) in [
             ("What happens  ", &entry.what),
