@@ -125,6 +125,8 @@ pub struct App {
     pub scroll: std::collections::HashMap<Pane, usize>,
     /// The terminal's size at the last draw (for the mouse).
     pub screen: ratatui::layout::Rect,
+    /// The object pane's last highlighted revision.
+    pub highlighted: super::highlight::Cache,
     /// Where the object pane reads objects (None: no cluster behind the UI).
     pub objects: Option<Arc<dyn super::objects::ObjectSource>>,
     /// The scheduler's recent decision records, by the seq of their hop (oldest first).
@@ -165,6 +167,7 @@ impl App {
             cluster: None,
             scroll: Default::default(),
             screen: Default::default(),
+            highlighted: Default::default(),
             decisions: VecDeque::new(),
             objects: None,
             booting: None,

@@ -8,6 +8,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod highlight;
 pub mod keymap;
 pub mod narration;
 pub mod objects;

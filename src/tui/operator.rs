@@ -118,7 +118,7 @@ fn named(rt: &'static crate::api::kinds::ResourceType, name: &str) -> ManifestOb
 /// follow the cluster (in step mode they wait for the steps, and sim time, frozen, never runs
 /// out).
 async fn play(cluster: &Cluster, kubectl: &Kubectl, scenario: Scenario, say: &impl Fn(Report)) {
-    say(Report::Note(format!("Lesson: {}", scenario.title)));
+    say(Report::Note(scenario.title.clone()));
     let store = cluster.api.objects();
     let mut applied: Vec<ManifestObject> = Vec::new();
     let total = scenario.steps.len();
@@ -187,5 +187,8 @@ async fn play(cluster: &Cluster, kubectl: &Kubectl, scenario: Scenario, say: &im
             }
         }
     }
-    say(Report::Note(format!("Lesson over: {}", scenario.title)));
+    say(Report::Note(format!(
+        "{} — the lesson is over",
+        scenario.title
+    )));
 }

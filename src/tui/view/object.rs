@@ -70,6 +70,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         theme.dim(),
     )];
     let current = yaml(&revisions.current);
+    // Colour the YAML (once per revision), unless colour is off.
+    let highlighted = theme.color.then(|| {
+        let key = format!("{}@{}", title(app), revisions.revision);
+        let dark = theme.name == crate::tui::theme::ThemeName::Dark;
+        app.highlighted.get_or_highlight(&key, &current, dark)
+    });
     let changed = |line: &String| revisions.previous.is_some() && !before.contains(line);
     // Open the view at the first change that says something (every write changes
     // resourceVersion and the managers), with a little context above it.
@@ -89,19 +95,26 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.dim(),
         ));
     }
-    for line in current
+    for (i, line) in current
         .iter()
+        .enumerate()
         .skip(start)
         .take(room.saturating_sub(usize::from(start > 0)))
     {
-        lines.push(if changed(line) {
-            Line::from(vec![
-                Span::styled("+ ", theme.to()),
-                Span::raw(line.clone()),
-            ])
+        let mut spans = vec![if changed(line) {
+            Span::styled("+ ", theme.to())
         } else {
-            Line::raw(format!("  {line}"))
-        });
+            Span::raw("  ")
+        }];
+        match highlighted.as_ref().and_then(|h| h.get(i)) {
+            Some(pieces) => spans.extend(
+                pieces
+                    .iter()
+                    .map(|(style, text)| Span::styled(text.clone(), *style)),
+            ),
+            None => spans.push(Span::raw(line.clone())),
+        }
+        lines.push(Line::from(spans));
     }
     frame.render_widget(Paragraph::new(lines), area);
 }
