@@ -375,6 +375,12 @@ fn render_p99_us() -> f64 {
             format!("POST /api/v1/namespaces/default/pods/web-{n}/binding: a hop of the flow with its summary"),
         )
         .on_node(format!("node-{}", n % 3 + 1))
+        .object(Some(crate::flow::ObjectRef {
+            kind: "Pod".into(),
+            namespace: Some("default".into()),
+            name: format!("web-{}", n % 50),
+            uid: None,
+        }))
         .rev(n as i64)
         .detail(Detail::Request {
             verb: "POST",
@@ -385,6 +391,9 @@ fn render_p99_us() -> f64 {
         hop.t_ms = n as i64 * 3;
         app.push(std::sync::Arc::new(hop));
     }
+    // The object pane shows a pod at each hop's revision (a different one every frame, so its
+    // YAML is highlighted anew each time: the worst case).
+    app.objects = Some(std::sync::Arc::new(BenchObjects));
     let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, 50))
         .expect("a test terminal");
     let mut times = Vec::with_capacity(2_000);
@@ -396,6 +405,36 @@ fn render_p99_us() -> f64 {
     }
     times.sort_by(f64::total_cmp);
     times[(times.len() * 99) / 100]
+}
+
+/// A running pod, as the store would give it, at any revision.
+struct BenchObjects;
+
+impl crate::tui::objects::ObjectSource for BenchObjects {
+    fn at(
+        &self,
+        object: &crate::flow::ObjectRef,
+        revision: Option<i64>,
+    ) -> Option<crate::tui::objects::Revisions> {
+        let revision = revision.unwrap_or(1);
+        let pod = |rv: i64, phase: &str| {
+            json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": object.name, "namespace": "default", "resourceVersion": rv.to_string(),
+                             "labels": {"app": "web"}, "managedFields": [{"manager": "kubectl"}, {"manager": "kubelet"}]},
+                "spec": {"nodeName": "node-1", "containers": [{"name": "nginx", "image": "nginx:1.27",
+                         "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}}}]},
+                "status": {"phase": phase, "podIP": "10.244.1.2", "conditions": [
+                    {"type": "Ready", "status": "True", "lastTransitionTime": "2026-01-01T00:00:02Z"},
+                    {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2026-01-01T00:00:01Z"}]},
+            })
+        };
+        Some(crate::tui::objects::Revisions {
+            current: pod(revision, "Running"),
+            previous: Some(pod(revision - 1, "Pending")),
+            revision,
+        })
+    }
 }
 
 /// Milliseconds from `podflow` starting (release build, fresh state dir) to its first frame

@@ -1,10 +1,14 @@
 //! YAML highlighting for the object pane, with syntect (its bundled YAML grammar and themes: a
 //! dark one and a light one, to match podflow's). Loading the grammars takes a few
-//! milliseconds, so it happens the first time an object is shown, not at start; each object
-//! revision is highlighted once and kept (`Cache`), not on every frame.
+//! milliseconds, so it happens the first time an object is shown, not at start. Highlighting
+//! is slow next to drawing (tens of µs a line), so only the lines on screen are highlighted,
+//! each on its own, and kept by their text (`Cache`): an object's revisions share most of
+//! their lines, so a new revision costs only its changed lines. (A line is read without the
+//! ones above it: the YAML podflow shows is key/value lines, where that is the same.)
 
 use ratatui::style::{Color, Style};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use syntect::easy::HighlightLines;
 use syntect::highlighting::{Theme, ThemeSet};
@@ -64,19 +68,24 @@ pub fn yaml(lines: &[String], dark: bool) -> Vec<Spans> {
         .collect()
 }
 
-/// The last object revision highlighted, by a key naming it.
+/// Highlighted lines by their text (and theme), up to `CACHED` of them.
 #[derive(Default)]
-pub struct Cache(RefCell<Option<(String, Arc<Vec<Spans>>)>>);
+pub struct Cache(RefCell<HashMap<(bool, String), Arc<Spans>>>);
+
+const CACHED: usize = 4096;
 
 impl Cache {
-    pub fn get_or_highlight(&self, key: &str, lines: &[String], dark: bool) -> Arc<Vec<Spans>> {
-        if let Some((cached, spans)) = self.0.borrow().as_ref()
-            && cached == key
-        {
+    pub fn line(&self, line: &str, dark: bool) -> Arc<Spans> {
+        let key = (dark, line.to_string());
+        if let Some(spans) = self.0.borrow().get(&key) {
             return spans.clone();
         }
-        let spans = Arc::new(yaml(lines, dark));
-        *self.0.borrow_mut() = Some((key.to_string(), spans.clone()));
+        let spans = Arc::new(yaml(std::slice::from_ref(&key.1), dark).pop().unwrap_or_default());
+        let mut cache = self.0.borrow_mut();
+        if cache.len() >= CACHED {
+            cache.clear();
+        }
+        cache.insert(key, spans.clone());
         spans
     }
 }

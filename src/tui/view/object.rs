@@ -70,12 +70,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         theme.dim(),
     )];
     let current = yaml(&revisions.current);
-    // Colour the YAML (once per revision), unless colour is off.
-    let highlighted = theme.color.then(|| {
-        let key = format!("{}@{}", title(app), revisions.revision);
-        let dark = theme.name == crate::tui::theme::ThemeName::Dark;
-        app.highlighted.get_or_highlight(&key, &current, dark)
-    });
+    // Colour the YAML lines on screen, unless colour is off.
+    let dark = theme.name == crate::tui::theme::ThemeName::Dark;
     let changed = |line: &String| revisions.previous.is_some() && !before.contains(line);
     // Open the view at the first change that says something (every write changes
     // resourceVersion and the managers), with a little context above it.
@@ -95,9 +91,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             theme.dim(),
         ));
     }
-    for (i, line) in current
+    for line in current
         .iter()
-        .enumerate()
         .skip(start)
         .take(room.saturating_sub(usize::from(start > 0)))
     {
@@ -106,13 +101,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             Span::raw("  ")
         }];
-        match highlighted.as_ref().and_then(|h| h.get(i)) {
-            Some(pieces) => spans.extend(
+        if theme.color {
+            let pieces = app.highlighted.line(line, dark);
+            spans.extend(
                 pieces
                     .iter()
                     .map(|(style, text)| Span::styled(text.clone(), *style)),
-            ),
-            None => spans.push(Span::raw(line.clone())),
+            );
+        } else {
+            spans.push(Span::raw(line.clone()));
         }
         lines.push(Line::from(spans));
     }
