@@ -764,6 +764,26 @@ mod tests {
     }
 
     #[test]
+    fn a_click_focuses_the_pane_under_it_and_zoom_fills_the_screen_with_it() {
+        let mut app = app();
+        app.screen = ratatui::layout::Rect::new(0, 0, 160, 48);
+        // The full layout: the timeline is at the bottom right.
+        app.update(Action::Click(120, 45));
+        assert_eq!(app.focus, Pane::Timeline);
+        app.update(Action::Click(10, 30));
+        assert_eq!(app.focus, Pane::Scheduler);
+        app.update(Action::Zoom);
+        let panes = crate::tui::view::panes(app.screen, &app);
+        assert_eq!(panes.len(), 1);
+        assert_eq!(panes[0].0, Pane::Scheduler);
+        app.update(Action::Back);
+        assert!(!app.zoom);
+        // Outside every pane (the header), nothing changes.
+        app.update(Action::Click(5, 0));
+        assert_eq!(app.focus, Pane::Scheduler);
+    }
+
+    #[test]
     fn texts() {
         assert_eq!(speed_text(1.0), "1×");
         assert_eq!(speed_text(0.25), "0.25×");

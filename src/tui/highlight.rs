@@ -80,7 +80,11 @@ impl Cache {
         if let Some(spans) = self.0.borrow().get(&key) {
             return spans.clone();
         }
-        let spans = Arc::new(yaml(std::slice::from_ref(&key.1), dark).pop().unwrap_or_default());
+        let spans = Arc::new(
+            yaml(std::slice::from_ref(&key.1), dark)
+                .pop()
+                .unwrap_or_default(),
+        );
         let mut cache = self.0.borrow_mut();
         if cache.len() >= CACHED {
             cache.clear();
