@@ -51,6 +51,12 @@ pub struct Cluster {
     links: std::collections::BTreeMap<String, crate::client::link::Link>,
 }
 
+/// How nodes are listed: the control plane's first, then workers in number order (`node-2`
+/// before `node-10`).
+pub fn node_order(name: &str) -> (bool, usize, String) {
+    (name != "control-plane", name.len(), name.to_string())
+}
+
 /// Task switches without a hop before the cluster counts as settled. A controller still
 /// gathering a burst of changes (it waits up to 256 quiet switches) may sync after the clock
 /// moved on: that only moves its sync later in sim time, as a busy controller-manager would.
@@ -373,7 +379,7 @@ impl Cluster {
     /// The nodes, in order.
     pub fn node_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.links.keys().cloned().collect();
-        names.sort_by_key(|n| (n != "control-plane", n.len(), n.clone()));
+        names.sort_by_key(|n| node_order(n));
         names
     }
 

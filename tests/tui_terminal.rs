@@ -35,6 +35,28 @@ impl Tmux {
         self.run(&args);
     }
 
+    /// Presses space (one step each) until `done` (bounded); `what` names it in the failure.
+    fn step_until(&self, what: &str, mut done: impl FnMut() -> bool) {
+        let deadline = Instant::now() + BOUND;
+        while !done() {
+            assert!(
+                Instant::now() < deadline,
+                "{what} never finished:\n{}",
+                self.screen()
+            );
+            self.keys(&["Space"]);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Types `line` into the `:` command line and runs it.
+    fn command(&self, line: &str) {
+        self.keys(&[":"]);
+        self.wait_for("Tab completes");
+        self.keys(&["-l", line]);
+        self.keys(&["Enter"]);
+    }
+
     /// Waits until the screen shows `needle` (bounded).
     fn wait_for(&self, needle: &str) -> String {
         let deadline = Instant::now() + BOUND;
@@ -134,16 +156,7 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
         );
     }
 
-    let deadline = Instant::now() + BOUND;
-    while run.try_wait().expect("kubectl").is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "kubectl never finished:\n{}",
-            tmux.screen()
-        );
-        tmux.keys(&["Space"]);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    tmux.step_until("kubectl", || run.try_wait().expect("kubectl").is_some());
     let out = run.wait_with_output().expect("kubectl output");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -154,26 +167,13 @@ fn podflow_in_tmux_steps_a_real_kubectl_request_and_restores_the_screen() {
     assert!(screen.contains("Timeline"), "{screen}");
 
     // The command line applies a manifest as kubectl would: its requests wait for the steps.
-    tmux.keys(&[":"]);
-    tmux.wait_for("Tab completes");
-    tmux.keys(&["-l", "apply manifests/deployment.yaml"]);
-    tmux.keys(&["Enter"]);
+    tmux.command("apply manifests/deployment.yaml");
     tmux.wait_for("kubectl apply -f manifests/deployment.yaml");
-    let deadline = Instant::now() + BOUND;
-    while !tmux.screen().contains("deployment.apps/web created") {
-        assert!(
-            Instant::now() < deadline,
-            "the apply never finished:\n{}",
-            tmux.screen()
-        );
-        tmux.keys(&["Space"]);
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    tmux.step_until("the apply", || {
+        tmux.screen().contains("deployment.apps/web created")
+    });
     // A command podflow does not know: a clear error, nothing else.
-    tmux.keys(&[":"]);
-    tmux.wait_for("Tab completes");
-    tmux.keys(&["-l", "fault meteor node-1"]);
-    tmux.keys(&["Enter"]);
+    tmux.command("fault meteor node-1");
     tmux.wait_for("unknown fault \"meteor\"");
 
     // Help, then back; step → auto → live.

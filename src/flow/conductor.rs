@@ -78,6 +78,16 @@ struct State {
     clock_was_running: bool,
 }
 
+impl State {
+    /// The hops still waiting, oldest first (a hop whose waiter went away is not).
+    fn waiting(&self) -> impl Iterator<Item = &Hop> {
+        self.queue
+            .iter()
+            .filter(|h| !h.release.is_closed())
+            .map(|h| &h.hop)
+    }
+}
+
 pub struct Conductor {
     clock: Arc<Clock>,
     mode: AtomicU8,
@@ -158,30 +168,17 @@ impl Conductor {
 
     /// The hops waiting to go on, oldest first.
     pub fn waiting(&self) -> Vec<Hop> {
-        self.lock()
-            .queue
-            .iter()
-            .filter(|h| !h.release.is_closed())
-            .map(|h| h.hop.clone())
-            .collect()
+        self.lock().waiting().cloned().collect()
     }
 
     /// How many hops wait to go on.
     pub fn waiting_count(&self) -> usize {
-        self.lock()
-            .queue
-            .iter()
-            .filter(|h| !h.release.is_closed())
-            .count()
+        self.lock().waiting().count()
     }
 
     /// The hop the next step lets through.
     pub fn next_waiting(&self) -> Option<Hop> {
-        self.lock()
-            .queue
-            .iter()
-            .find(|h| !h.release.is_closed())
-            .map(|h| h.hop.clone())
+        self.lock().waiting().next().cloned()
     }
 
     /// Lets `hop` happen: at once in live mode, else when a step releases it. The hop comes
@@ -254,7 +251,7 @@ impl Conductor {
 
     /// Waits for a hop to arrive while the cluster works; false once it is idle without one.
     async fn wait_for_arrival(&self) -> bool {
-        let has_waiting = || self.lock().queue.iter().any(|h| !h.release.is_closed());
+        let has_waiting = || self.lock().waiting().next().is_some();
         let mut quiet = 0;
         while quiet < QUIET_YIELDS {
             tokio::task::yield_now().await;

@@ -71,12 +71,9 @@ pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Res
     // ratatui::init installs a panic hook that restores the terminal first; the mouse is
     // released there too.
     let mut terminal = ratatui::init();
-    let restore_mouse = || {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
-    };
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+        release_mouse();
         hook(info)
     }));
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
@@ -96,9 +93,13 @@ pub async fn run(cluster: &Cluster, endpoint: Endpoint, options: Options) -> Res
         .scenario
         .map(|s| command::Command::Scenario(command::scenario_path(&s)));
     let result = event_loop(&mut terminal, &mut app, cluster, &mut hops, boot, start).await;
-    restore_mouse();
+    release_mouse();
     ratatui::restore();
     result
+}
+
+fn release_mouse() {
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
 }
 
 /// How long the UI waits for the boot before starting the lesson anyway.

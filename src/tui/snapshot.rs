@@ -165,10 +165,7 @@ impl ClusterSnapshot {
 
 /// The control plane's node first, then workers in number order.
 fn sort_nodes(nodes: &mut [NodeRow]) {
-    nodes.sort_by(|a, b| {
-        let key = |n: &NodeRow| (n.name != "control-plane", n.name.len(), n.name.clone());
-        key(a).cmp(&key(b))
-    });
+    nodes.sort_by_key(|n| crate::cluster::node_order(&n.name));
 }
 
 fn str_at<'a>(value: &'a Value, pointer: &str) -> Option<&'a str> {

@@ -29,15 +29,7 @@ const FULL: (u16, u16) = (120, 35);
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, area);
-    } else {
-        let [top, body, bottom] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Min(0),
-            Constraint::Length(1),
-        ])
-        .areas(area);
+    if let Some([top, body, bottom]) = rows(area) {
         header::draw(frame, top, app);
         footer::draw(frame, bottom, app);
         for (pane, rect) in panes(area, app) {
@@ -50,24 +42,32 @@ pub fn draw(frame: &mut Frame, app: &App) {
             Some(Overlay::CommandLine(line)) => overlay::command_line(frame, bottom, app, line),
             None => {}
         }
+    } else {
+        too_small(frame, area);
     }
     if app.theme.ascii {
         ascii::asciify(frame.buffer_mut());
     }
 }
 
+/// The header line, the body and the bottom bar; None when the terminal is too small.
+fn rows(area: Rect) -> Option<[Rect; 3]> {
+    (area.width >= MIN_WIDTH && area.height >= MIN_HEIGHT).then(|| {
+        Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(0),
+            Constraint::Length(1),
+        ])
+        .areas(area)
+    })
+}
+
 /// Where each pane goes on a screen of `area`: the full layout from 120×35, the compact one
 /// from 80×24, one zoomed pane, or none when the terminal is too small.
 pub fn panes(area: Rect, app: &App) -> Vec<(Pane, Rect)> {
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let Some([_, body, _]) = rows(area) else {
         return Vec::new();
-    }
-    let [_, body, _] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    };
     if app.zoom {
         return vec![(app.focus, body)];
     }
